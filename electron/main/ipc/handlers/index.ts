@@ -1,0 +1,16 @@
+import type { Platform, Services } from '../../app/services'
+import type { Handlers } from '../router'
+import { appHandlers } from './app'
+import { settingsHandlers } from './settings'
+import { shellHandlers } from './shell'
+
+export type HandlerServices = Omit<Services, 'router'>
+
+/** Every invoke channel's handler; the `Handlers` type makes a missing one a compile error. */
+export function createHandlers(services: HandlerServices, platform: Platform): Handlers {
+  return {
+    ...appHandlers(services, platform),
+    ...settingsHandlers(services),
+    ...shellHandlers(platform),
+  }
+}

@@ -1,0 +1,30 @@
+// Sum the JSON reports of every runner into the one plain line CI reads: "N passed, N failed, N skipped".
+import { existsSync, readFileSync } from 'node:fs'
+
+const read = (path) => (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : null)
+let passed = 0
+let failed = 0
+let skipped = 0
+const vitest = read('test-results/vitest.json')
+if (vitest) {
+  passed += vitest.numPassedTests
+  failed += vitest.numFailedTests
+  skipped += vitest.numPendingTests + vitest.numTodoTests
+}
+const e2e = read('test-results/e2e.json')
+if (e2e) {
+  passed += e2e.stats.expected + e2e.stats.flaky
+  failed += e2e.stats.unexpected
+  skipped += e2e.stats.skipped
+}
+for (const extra of ['test-results/checks.json']) {
+  const checks = read(extra)
+  if (checks) {
+    passed += checks.passed
+    failed += checks.failed
+  }
+}
+// Runners that crashed before writing a report count as one failure each.
+failed += Number(process.argv[2] ?? 0)
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`)
+process.exit(failed > 0 ? 1 : 0)
