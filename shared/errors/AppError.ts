@@ -17,6 +17,13 @@ export const ErrorCode = z.enum([
   'network',
   'closed',
   'internal',
+  // Calls / media service failures (electron/main/calls/errors.ts maps them):
+  /** The media session ended on the server (HTTP 410); the engine builds a new one. */
+  'session_gone',
+  /** Some tracks or channels of a batch failed; `issues` lists them. */
+  'track_error',
+  /** The media service failed (5xx or an unreadable reply). */
+  'server',
 ])
 export type ErrorCode = z.infer<typeof ErrorCode>
 
