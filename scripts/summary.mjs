@@ -1,12 +1,16 @@
 // Sum the JSON reports of every runner into the one plain line CI reads: "N passed, N failed, N skipped".
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 
 const read = (path) => (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : null)
 let passed = 0
 let failed = 0
 let skipped = 0
-const vitest = read('test-results/vitest.json')
-if (vitest) {
+// Every vitest run writes test-results/vitest*.json (the Node/happy-dom projects, the worker in workerd, ...).
+const vitestReports = existsSync('test-results')
+  ? readdirSync('test-results').filter((f) => /^vitest.*\.json$/.test(f))
+  : []
+for (const file of vitestReports) {
+  const vitest = read(`test-results/${file}`)
   passed += vitest.numPassedTests
   failed += vitest.numFailedTests
   skipped += vitest.numPendingTests + vitest.numTodoTests
