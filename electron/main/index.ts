@@ -1,12 +1,23 @@
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { app, BrowserWindow, net, protocol } from 'electron'
+import { app, BrowserWindow, ipcMain, net, protocol, session } from 'electron'
+import electronUpdater from 'electron-updater'
+import { createLogger } from '../../shared/log/logger'
+import { Redactor } from '../../shared/log/redact'
 import { createServices } from './app/services'
 import { attachElectronTransport } from './ipc/electronTransport'
+import { protocolRegistration } from './deeplink/argv'
+import { DeepLinkInbox } from './deeplink/DeepLinkInbox'
+import { attachDeepLinkSources } from './deeplink/sources'
+import { isTrustedSender } from './ipc/sender'
+import { electronDesktopPorts, trackWindowState } from './platform/electronDesktop'
 import { electronPlatform } from './platform/electronPlatform'
+import { installDisplayMediaHandler } from './platform/recordingCapture'
+import { attachRecordingPorts } from './recording/portTransport'
 import { resolveAppAsset } from './security/assetPath'
 import { contentSecurityPolicy } from './security/csp'
 import { APP_ORIGIN, APP_SCHEME } from './security/origin'
+import { createElectronUpdaterPort } from './updater/electronUpdaterPort'
 import { createMainWindow } from './windows/createMainWindow'
 
 // Lifecycle only: everything else lives in services and windows.
@@ -20,9 +31,23 @@ const devServer = process.env['ELECTRON_RENDERER_URL']
 const rendererDir = join(import.meta.dirname, '../renderer')
 const preloadPath = join(import.meta.dirname, '../preload/index.cjs')
 
+const windows = new Set<BrowserWindow>()
+// Deep links (issue 10): they can arrive before `ready` (this launch's argv, macOS open-url); the inbox keeps the
+// latest until the renderer takes it. Later launches hand theirs over through the single-instance lock.
+const deepLinks = new DeepLinkInbox()
+let showMainWindow = (): void => {}
+
 if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
+  attachDeepLinkSources(
+    {
+      onSecondInstance: (listener) => app.on('second-instance', (_event, argv) => listener(argv)),
+      onOpenUrl: (listener) => app.on('open-url', listener),
+    },
+    deepLinks,
+    { argv: process.argv, focus: () => showMainWindow() },
+  )
   void app.whenReady().then(start)
 }
 
@@ -37,14 +62,47 @@ async function start(): Promise<void> {
     return new Response(response.body, { status: response.status, headers })
   })
 
-  const services = await createServices(electronPlatform())
-  const windows = new Set<BrowserWindow>()
+  const updater = createElectronUpdaterPort({
+    updater: electronUpdater.autoUpdater,
+    log: createLogger('main.updater', [], new Redactor()),
+  })
+  const services = await createServices({
+    ...electronPlatform(),
+    desktop: electronDesktopPorts({ mainWindow: () => [...windows][0], updater, deepLinks }),
+  })
+  updater.setLogger(services.log.child('updater'))
   attachElectronTransport({
     router: services.router,
     events: services.events,
     ownWindows: () => new Set([...windows].map((w) => w.webContents.id)),
     webContentsOf: () => [...windows].map((w) => w.webContents),
     ...(devServer ? { devServer } : {}),
+  })
+
+  // Recording (issue 8): chunk ports from our own windows' main frames only, and the display-capture source.
+  attachRecordingPorts({
+    ipcMain,
+    recordings: services.recordings,
+    isTrusted: (event) =>
+      isTrustedSender(
+        {
+          frameUrl: event.senderFrame?.url ?? null,
+          isMainFrame: event.senderFrame !== null && event.senderFrame.parent === null,
+          webContentsId: event.sender.id,
+        },
+        new Set([...windows].map((w) => w.webContents.id)),
+        devServer,
+      ),
+    log: services.log.child('recording'),
+  })
+  installDisplayMediaHandler(session.defaultSession, () => services.recordings.takeSelectedSource())
+  // Quitting mid-recording: finish the file (duration, seek index) first, then quit for real.
+  let finishingRecording = false
+  app.on('before-quit', (event) => {
+    if (finishingRecording || !services.recordings.isRecording) return
+    event.preventDefault()
+    finishingRecording = true
+    void services.recordings.stopAll('meeting_ended').finally(() => app.quit())
   })
 
   const open = (): void => {
@@ -55,19 +113,29 @@ async function start(): Promise<void> {
     })
     const id = win.webContents.id
     windows.add(win)
+    trackWindowState(win, services.desktop)
     win.on('closed', () => {
       windows.delete(win)
       services.router.release(`wc:${id}`)
     })
   }
   open()
-
-  app.on('second-instance', () => {
-    const [win] = windows
-    if (win) {
-      if (win.isMinimized()) win.restore()
-      win.focus()
-    }
+  // A link that arrives with no window (macOS keeps the app running) opens one.
+  showMainWindow = () => (windows.size === 0 ? open() : services.desktop.focusWindow())
+  services.updates.start()
+  const protocolClient = protocolRegistration({
+    isPackaged: app.isPackaged,
+    defaultApp: process.defaultApp === true,
+    execPath: process.execPath,
+    appPath: process.argv[1] ? resolve(process.argv[1]) : undefined,
+    env: process.env,
+  })
+  if (protocolClient) {
+    app.setAsDefaultProtocolClient(protocolClient.scheme, protocolClient.path, protocolClient.args?.slice())
+  }
+  app.on('will-quit', () => {
+    services.updates.dispose()
+    services.desktop.dispose()
   })
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) open()
