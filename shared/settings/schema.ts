@@ -33,6 +33,18 @@ export const WorkerUrl = z
     }
   }, 'must be an https:// address (http:// only for 127.0.0.1 or localhost), without a user name or password')
 
+export const AI_DEFAULTS = {
+  model: 'gpt-4o-mini',
+  transcriptionModel: 'whisper-1',
+  baseUrl: 'https://api.openai.com/v1',
+} as const
+
+/** A model id as OpenAI-compatible servers name them: `gpt-4o-mini`, `llama3.1:8b`, `org/model-7b`. */
+const ModelName = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/, 'must be a model name such as gpt-4o-mini')
+
 export const DisplayName = z
   .string()
   .trim()
@@ -52,6 +64,15 @@ export const SettingsV1 = z.object({
   worker: z.object({ url: z.string().max(2048).default('') }).default({ url: '' }),
   /** The user agreed to keep secrets although the OS offers no real secret store (Linux `basic_text`). */
   insecureStorageAccepted: z.boolean().default(false),
+  /** AI assistant (issue 9). Added without a version bump: files from before it load with these defaults. */
+  ai: z
+    .object({
+      model: z.string().max(100).default(AI_DEFAULTS.model),
+      transcriptionModel: z.string().max(100).default(AI_DEFAULTS.transcriptionModel),
+      /** An OpenAI-compatible server's base URL; empty means OpenAI itself. */
+      baseUrl: z.string().max(2048).default(''),
+    })
+    .default({ model: AI_DEFAULTS.model, transcriptionModel: AI_DEFAULTS.transcriptionModel, baseUrl: '' }),
 })
 export type SettingsV1 = z.infer<typeof SettingsV1>
 
@@ -65,6 +86,16 @@ export const SettingsPatch = z
       .strict()
       .optional(),
     worker: z.object({ url: WorkerUrl.optional() }).strict().optional(),
+    ai: z
+      .object({
+        model: ModelName.optional(),
+        transcriptionModel: ModelName.optional(),
+        // The API key goes wherever this points, so the same rule as the Worker URL: https, or http only to this
+        // machine (a local OpenAI-compatible server), never with credentials in the URL.
+        baseUrl: WorkerUrl.optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
 export type SettingsPatch = z.infer<typeof SettingsPatch>
@@ -127,6 +158,7 @@ export const SettingsView = z.object({
   backend: BackendKind,
   cloudflare: z.object({ appId: z.string(), turnKeyId: z.string() }),
   worker: z.object({ url: z.string() }),
+  ai: z.object({ model: z.string(), transcriptionModel: z.string(), baseUrl: z.string() }),
   secrets: z.record(SecretName, SecretStatus),
   storage: StorageInfo,
   insecureStorageAccepted: z.boolean(),

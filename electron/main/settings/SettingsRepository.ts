@@ -41,6 +41,7 @@ export class SettingsRepository {
       ...(patch.backend !== undefined ? { backend: patch.backend } : {}),
       cloudflare: { ...this.settings.cloudflare, ...definedOnly(patch.cloudflare) },
       worker: { ...this.settings.worker, ...definedOnly(patch.worker) },
+      ai: { ...this.settings.ai, ...definedOnly(patch.ai) },
     }
     this.commit(next)
     return next

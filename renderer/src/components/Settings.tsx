@@ -2,6 +2,8 @@ import { useId, useState, type FormEvent } from 'react'
 import { AppError } from '../../../shared/errors/AppError'
 import type { BackendKind, SettingsPatch, SettingsView } from '../../../shared/settings/schema'
 import { api } from '../platform/api'
+import { UpdatesCard } from '../desktop/UpdatesCard'
+import { AiServerFields } from './ai/AiServerFields'
 import { SecretField } from './SecretField'
 
 const BACKENDS: ReadonlyArray<{ kind: BackendKind; title: string; text: string }> = [
@@ -167,7 +169,9 @@ export function Settings({ settings }: { readonly settings: SettingsView }) {
           help="Used by the assistant panel. Requests go from Convene's main process, never from the page."
           status={settings.secrets.openaiApiKey}
         />
+        <AiServerFields settings={settings} />
       </section>
+      <UpdatesCard />
     </main>
   )
 }
