@@ -19,6 +19,10 @@ async function main(): Promise<void> {
       },
       renderer: { type: 'string', default: resolve('out/renderer') },
       token: { type: 'string' },
+      // Join a local backend that another machine or process hosts (`npm run serve` prints these).
+      'sfu-url': { type: 'string', default: process.env['CONVENE_SFU_URL'] },
+      'sfu-token': { type: 'string', default: process.env['CONVENE_SFU_TOKEN'] },
+      'hub-url': { type: 'string', default: process.env['CONVENE_HUB_URL'] },
     },
   })
   const pkg = JSON.parse(readFileSync(resolve('package.json'), 'utf8')) as { version: string }
@@ -29,6 +33,10 @@ async function main(): Promise<void> {
       logSinks: [consoleSink('info')],
     }),
   )
+  const sfuUrl = values['sfu-url']
+  const sfuToken = values['sfu-token']
+  if (sfuUrl && sfuToken) services.calls.setLocalSfu({ baseUrl: sfuUrl, token: sfuToken })
+  if (values['hub-url']) services.rooms.setLocalHub(values['hub-url'])
   const host = await startWebHost({
     services,
     rendererDir: values.renderer,

@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path'
 
 export interface HostProcess {
   readonly url: string
+  /** For `server/serve.ts`: the flags another web host uses to join this backend. */
+  readonly joinArgs: readonly string[]
   readonly origin: string
   readonly token: string
   readonly dataDir: string
@@ -17,19 +19,20 @@ export interface HostProcess {
  * dir, and wait for the URL it prints.
  */
 export async function startHostProcess(
-  options: { dataDir?: string; rendererDir?: string } = {},
+  options: { dataDir?: string; rendererDir?: string; script?: string; args?: readonly string[] } = {},
 ): Promise<HostProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'convene-e2e-'))
   const tsx = resolve('node_modules/.bin/tsx')
   const child: ChildProcess = spawn(
     tsx,
     [
-      'server/web/cli.ts',
+      options.script ?? 'server/web/cli.ts',
       '--port',
       '0',
       '--data-dir',
       dataDir,
       ...(options.rendererDir ? ['--renderer', options.rendererDir] : []),
+      ...(options.args ?? []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } },
   )
@@ -52,8 +55,12 @@ export async function startHostProcess(
     })
   })
   const parsed = new URL(url)
+  // serve.ts prints the flags for joining its backend on the line after the URL.
+  await new Promise((r) => setTimeout(r, 50))
+  const joinFlags = /npm run web -- (.+)/.exec(output)?.[1]?.trim().split(/\s+/) ?? []
   return {
     url,
+    joinArgs: joinFlags,
     origin: parsed.origin,
     token: parsed.hash.replace('#token=', ''),
     dataDir,

@@ -1,15 +1,27 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { Link } from 'wouter'
 import type { RoomCode } from '../../../shared/util/roomCode'
 import type { SettingsView } from '../../../shared/settings/schema'
+import { MeetingController } from '../meeting/MeetingController'
+import { api } from '../platform/api'
+import { AssistantPanel } from './ai/AssistantPanel'
+import { Lobby, type JoinChoice } from './meeting/Lobby'
+import { MeetingView } from './meeting/MeetingView'
 
 /**
- * The route a room code leads to. It shows which room and backend you are about to use and how to invite
- * others; the camera preview and the meeting itself mount here when the media engine lands.
+ * The room route: the lobby (camera preview, devices, invite link) until the user clicks Join, then the meeting.
+ * Nothing joins or turns on without that click (deep links land here too).
  */
 export function RoomLobby({ code, settings }: { readonly code: RoomCode; readonly settings: SettingsView }) {
   const [copied, setCopied] = useState(false)
+  const [meeting, setMeeting] = useState<{ controller: MeetingController; speakerId: string | null } | null>(null)
   const link = `convene://join/${code}`
+
+  useEffect(() => {
+    if (!meeting) return
+    return () => void meeting.controller.leave()
+  }, [meeting])
+
   const copy = async (): Promise<void> => {
     try {
       await navigator.clipboard.writeText(link)
@@ -18,6 +30,15 @@ export function RoomLobby({ code, settings }: { readonly code: RoomCode; readonl
       setCopied(false)
     }
   }
+
+  const join = (choice: JoinChoice): void => {
+    const controller = new MeetingController(api, code, settings.displayName || 'Guest')
+    setMeeting({ controller, speakerId: choice.speakerId })
+    void controller.join({ camera: choice.camera, mic: choice.mic })
+  }
+
+  if (meeting) return <MeetingView controller={meeting.controller} room={code} speakerId={meeting.speakerId} />
+
   return (
     <main className="page lobby">
       <h1>
@@ -26,18 +47,11 @@ export function RoomLobby({ code, settings }: { readonly code: RoomCode; readonl
           {code}
         </span>
       </h1>
+      <Lobby name={settings.displayName} joining={false} onJoin={join} />
       <div className="card">
         <dl className="facts">
-          <dt>You appear as</dt>
-          <dd>{settings.displayName || 'Guest'}</dd>
           <dt>Backend</dt>
-          <dd>
-            {settings.backend === 'local'
-              ? 'Local (built in)'
-              : settings.backend === 'cloudflare'
-                ? 'Cloudflare Calls'
-                : 'Convene server'}
-          </dd>
+          <dd>{settings.backend === 'local' ? 'Local (built in)' : settings.backend === 'cloudflare' ? 'Cloudflare Calls' : 'Convene server'}</dd>
           <dt>Invite link</dt>
           <dd>
             <code>{link}</code>{' '}
@@ -46,15 +60,13 @@ export function RoomLobby({ code, settings }: { readonly code: RoomCode; readonl
             </button>
           </dd>
         </dl>
-        <p className="help" role="status">
-          Joining with camera and microphone is not available in this build yet.
-        </p>
         <div className="actions">
           <Link href="/" className="button">
             Back
           </Link>
         </div>
       </div>
+      <AssistantPanel />
     </main>
   )
 }
