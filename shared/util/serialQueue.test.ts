@@ -24,10 +24,18 @@ describe('SerialQueue', () => {
   })
   it('rejects queued and new work after close', async () => {
     const q = new SerialQueue()
-    const first = q.push(() => new Promise((r) => setTimeout(r, 5)))
+    let started!: () => void
+    const running = new Promise<void>((r) => (started = r))
+    const first = q.push(async () => {
+      started()
+      await new Promise((r) => setTimeout(r, 5))
+      return 'done'
+    })
     const second = q.push(async () => 'never')
+    await running
     q.close()
-    await first
+    // The task already running finishes; the one still waiting is rejected.
+    await expect(first).resolves.toBe('done')
     await expect(second).rejects.toMatchObject({ code: 'closed' })
     await expect(q.push(async () => 1)).rejects.toMatchObject({ code: 'closed' })
   })

@@ -44,7 +44,9 @@ test.describe('desktop shell (Electron)', () => {
   test('an unpackaged build reports that it cannot update itself', async () => {
     const app = await launch()
     const page = await app.firstWindow()
-    await page.evaluate(() => (window.location.hash = '#/settings'))
+    await page.evaluate(
+      () => ((globalThis as unknown as { location: { hash: string } }).location.hash = '#/settings'),
+    )
     await expect(page.getByTestId('updates-unsupported')).toBeVisible()
     await app.close()
   })
@@ -62,7 +64,9 @@ test.describe('desktop integration in the renderer (web mode)', () => {
   test('a malformed room address explains itself instead of joining or 404ing', async ({ page }) => {
     await page.goto(host.url)
     await expect(page.getByRole('heading', { name: 'Meet now' })).toBeVisible()
-    await page.evaluate(() => (window.location.hash = '#/room/not-a-room'))
+    await page.evaluate(
+      () => ((globalThis as unknown as { location: { hash: string } }).location.hash = '#/room/not-a-room'),
+    )
     await expect(page.getByTestId('link-problem')).toContainText('“not-a-room” is not a Convene room code')
     await page.getByRole('link', { name: 'Go home' }).click()
     await expect(page.getByRole('heading', { name: 'Meet now' })).toBeVisible()

@@ -1,7 +1,12 @@
 import type { ConveneApi } from '../../../shared/ipc/api'
 import type { CallsPort, TrackResult } from './types'
 
-type Failure = { trackName?: string | undefined; mid?: string | undefined; errorCode: string; errorDescription: string }
+type Failure = {
+  trackName?: string | undefined
+  mid?: string | undefined
+  errorCode: string
+  errorDescription: string
+}
 
 /** Per-item failures come back beside the successes; the engine sees them as tracks with `errorCode`. */
 const withFailures = (tracks: readonly TrackResult[], failures: readonly Failure[]): TrackResult[] => [
@@ -39,7 +44,10 @@ export function ipcCallsPort(api: ConveneApi): CallsPort {
     },
     updateTracks: async (request) => {
       const r = await api.calls.updateTracks({ ...request, tracks: request.tracks.map((t) => ({ ...t })) })
-      return { requiresImmediateRenegotiation: r.requiresImmediateRenegotiation, tracks: withFailures(r.tracks, r.failures) }
+      return {
+        requiresImmediateRenegotiation: r.requiresImmediateRenegotiation,
+        tracks: withFailures(r.tracks, r.failures),
+      }
     },
     iceServers: async () => (await api.turn.getIceServers({})).iceServers,
   }

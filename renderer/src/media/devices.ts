@@ -28,22 +28,37 @@ function platformHint(): 'mac' | 'windows' | 'linux' {
 }
 
 /** Turn a getUserMedia failure into a message that says what to do on this OS. */
-export function describeMediaError(error: unknown, what: 'camera' | 'microphone' | 'camera and microphone'): AppError {
+export function describeMediaError(
+  error: unknown,
+  what: 'camera' | 'microphone' | 'camera and microphone',
+): AppError {
   const name = error instanceof DOMException ? error.name : ''
   const os = platformHint()
   const settings =
     os === 'mac'
-      ? 'Open System Settings → Privacy & Security → ' + (what === 'microphone' ? 'Microphone' : 'Camera') + ', allow Convene, then restart it.'
+      ? 'Open System Settings → Privacy & Security → ' +
+        (what === 'microphone' ? 'Microphone' : 'Camera') +
+        ', allow Convene, then restart it.'
       : os === 'windows'
-        ? 'Open Settings → Privacy & security → ' + (what === 'microphone' ? 'Microphone' : 'Camera') + ' and allow desktop apps to use it.'
+        ? 'Open Settings → Privacy & security → ' +
+          (what === 'microphone' ? 'Microphone' : 'Camera') +
+          ' and allow desktop apps to use it.'
         : 'Check that no other program holds the device and that your user may use it (the video or audio group).'
   switch (name) {
     case 'NotAllowedError':
     case 'SecurityError':
-      return new AppError({ code: 'forbidden', message: `Convene may not use your ${what}. ${settings}`, retryable: true })
+      return new AppError({
+        code: 'forbidden',
+        message: `Convene may not use your ${what}. ${settings}`,
+        retryable: true,
+      })
     case 'NotFoundError':
     case 'OverconstrainedError':
-      return new AppError({ code: 'not_found', message: `No ${what} was found. Plug one in, or join with it off.`, retryable: true })
+      return new AppError({
+        code: 'not_found',
+        message: `No ${what} was found. Plug one in, or join with it off.`,
+        retryable: true,
+      })
     case 'NotReadableError':
     case 'AbortError':
       return new AppError({
@@ -52,14 +67,23 @@ export function describeMediaError(error: unknown, what: 'camera' | 'microphone'
         retryable: true,
       })
     default:
-      return new AppError({ code: 'internal', message: `Your ${what} could not be started. ${settings}`, retryable: true })
+      return new AppError({
+        code: 'internal',
+        message: `Your ${what} could not be started. ${settings}`,
+        retryable: true,
+      })
   }
 }
 
 export async function openCamera(deviceId?: string): Promise<MediaStreamTrack> {
   try {
     const stream = await navigator.mediaDevices.getUserMedia({
-      video: { ...(deviceId ? { deviceId: { exact: deviceId } } : {}), width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } },
+      video: {
+        ...(deviceId ? { deviceId: { exact: deviceId } } : {}),
+        width: { ideal: 1280 },
+        height: { ideal: 720 },
+        frameRate: { ideal: 30 },
+      },
     })
     return stream.getVideoTracks()[0]!
   } catch (error) {
@@ -70,7 +94,12 @@ export async function openCamera(deviceId?: string): Promise<MediaStreamTrack> {
 export async function openMic(deviceId?: string): Promise<MediaStreamTrack> {
   try {
     const stream = await navigator.mediaDevices.getUserMedia({
-      audio: { ...(deviceId ? { deviceId: { exact: deviceId } } : {}), echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+      audio: {
+        ...(deviceId ? { deviceId: { exact: deviceId } } : {}),
+        echoCancellation: true,
+        noiseSuppression: true,
+        autoGainControl: true,
+      },
     })
     return stream.getAudioTracks()[0]!
   } catch (error) {

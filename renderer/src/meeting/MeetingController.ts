@@ -129,7 +129,11 @@ export class MeetingController {
     this.listen()
     try {
       const joined = await this.api.room.join({ room: this.room, name: this.name })
-      this.set({ me: joined.participantId, view: joined.view, phase: joined.status === 'waiting' ? 'waiting' : 'in-meeting' })
+      this.set({
+        me: joined.participantId,
+        view: joined.view,
+        phase: joined.status === 'waiting' ? 'waiting' : 'in-meeting',
+      })
       if (joined.view) this.seedChat(joined.view)
       await this.engine.join()
       const tracks = [
@@ -173,7 +177,11 @@ export class MeetingController {
         const track = await openCamera()
         this.camera = track
         if (pub) await this.engine.replaceTrack(pub.trackName, track)
-        else this.publications = [...this.publications, ...(await this.engine.publish([{ track, kind: 'camera', simulcast: true }]))]
+        else
+          this.publications = [
+            ...this.publications,
+            ...(await this.engine.publish([{ track, kind: 'camera', simulcast: true }])),
+          ]
         this.set({ cameraOn: true, localCamera: track })
       } catch (error) {
         this.toast(AppError.from(error).message)
@@ -214,7 +222,9 @@ export class MeetingController {
 
   async sendChat(text: string): Promise<void> {
     const { id } = await this.api.room.sendChat({ text })
-    this.set({ chat: [...this.snap.chat, { id, name: this.name, text, at: Date.now(), mine: true, acked: false }] })
+    this.set({
+      chat: [...this.snap.chat, { id, name: this.name, text, at: Date.now(), mine: true, acked: false }],
+    })
   }
 
   async hostAction(action: HostAction): Promise<void> {
@@ -242,7 +252,15 @@ export class MeetingController {
     this.layerTimer = setTimeout(() => {
       const layers = new Map<string, Rid>()
       for (const [k, size] of this.tileSizes) {
-        layers.set(k, layerForTile({ widthPx: size.w, heightPx: size.h, kind: k.includes('/screen-') ? 'screen' : 'camera', dataSaver: false }))
+        layers.set(
+          k,
+          layerForTile({
+            widthPx: size.w,
+            heightPx: size.h,
+            kind: k.includes('/screen-') ? 'screen' : 'camera',
+            dataSaver: false,
+          }),
+        )
       }
       void this.engine.setLayers(layers).catch(() => undefined)
     }, 300)
@@ -279,7 +297,11 @@ export class MeetingController {
             this.stopLocal()
             this.set({
               phase: removed || status.reason === 'denied' ? 'removed' : 'ended',
-              message: removed ? 'A host removed you from the meeting.' : ended ? 'The host ended the meeting for everyone.' : 'A host did not let you in.',
+              message: removed
+                ? 'A host removed you from the meeting.'
+                : ended
+                  ? 'The host ended the meeting for everyone.'
+                  : 'A host did not let you in.',
             })
           }
         }
@@ -287,14 +309,24 @@ export class MeetingController {
       }),
       this.api.room.onChatStatus((s) => {
         this.set({
-          chat: this.snap.chat.map((l) => (l.id === s.id ? { ...l, acked: s.state === 'acked', ...(s.state === 'failed' ? { failed: s.message ?? 'not sent' } : {}) } : l)),
+          chat: this.snap.chat.map((l) =>
+            l.id === s.id
+              ? {
+                  ...l,
+                  acked: s.state === 'acked',
+                  ...(s.state === 'failed' ? { failed: s.message ?? 'not sent' } : {}),
+                }
+              : l,
+          ),
         })
       }),
       this.api.room.onSignal((signal) => {
         if (signal.kind === 'order') {
           if (signal.order === 'mute' && this.snap.micOn) void this.toggleMic()
           if (signal.order === 'stopVideo' && this.snap.cameraOn) void this.toggleCamera()
-          this.toast(signal.order === 'mute' ? 'A host muted your microphone.' : 'A host turned off your camera.')
+          this.toast(
+            signal.order === 'mute' ? 'A host muted your microphone.' : 'A host turned off your camera.',
+          )
         } else {
           const reactions = new Map(this.snap.reactions)
           reactions.set(signal.from, signal.emoji)
@@ -331,7 +363,16 @@ export class MeetingController {
   }
 
   private seedChat(view: RoomView): void {
-    this.set({ chat: view.chat.map((m) => ({ id: m.id, name: m.name, text: m.text, at: m.at, mine: m.from === this.snap.me, acked: true })) })
+    this.set({
+      chat: view.chat.map((m) => ({
+        id: m.id,
+        name: m.name,
+        text: m.text,
+        at: m.at,
+        mine: m.from === this.snap.me,
+        acked: true,
+      })),
+    })
   }
 
   /** Pull every track others publish, drop what is gone. One request each way (batched). */
@@ -341,15 +382,21 @@ export class MeetingController {
     const wanted = new Map<string, RemoteTrackRef>()
     for (const p of view.participants) {
       if (p.id === this.snap.me || !p.tracks) continue
-      for (const t of p.tracks.tracks) wanted.set(trackKey({ sessionId: p.tracks.sessionId, trackName: t.name }), { sessionId: p.tracks.sessionId, trackName: t.name })
+      for (const t of p.tracks.tracks)
+        wanted.set(trackKey({ sessionId: p.tracks.sessionId, trackName: t.name }), {
+          sessionId: p.tracks.sessionId,
+          trackName: t.name,
+        })
     }
     const current = this.subscribed
     const add = [...wanted].filter(([k]) => !current.has(k)).map(([, r]) => r)
     const remove = [...current].filter(([k]) => !wanted.has(k)).map(([, r]) => r)
     for (const r of add) current.set(trackKey(r), r)
     for (const r of remove) current.delete(trackKey(r))
-    if (remove.length > 0) void this.engine.unsubscribe(remove).catch((e: unknown) => this.toast(AppError.from(e).message))
-    if (add.length > 0) void this.engine.subscribe(add, 'h').catch((e: unknown) => this.toast(AppError.from(e).message))
+    if (remove.length > 0)
+      void this.engine.unsubscribe(remove).catch((e: unknown) => this.toast(AppError.from(e).message))
+    if (add.length > 0)
+      void this.engine.subscribe(add, 'h').catch((e: unknown) => this.toast(AppError.from(e).message))
   }
   private readonly subscribed = new Map<string, RemoteTrackRef>()
 
@@ -361,7 +408,9 @@ export class MeetingController {
       source: p.kind,
       muted: p.kind === 'mic' ? !this.snap.micOn : p.kind === 'camera' ? !this.snap.cameraOn : false,
     }))
-    await this.api.room.publishTracks({ directory: { sessionId: this.sessionId, tracks } }).catch(() => undefined)
+    await this.api.room
+      .publishTracks({ directory: { sessionId: this.sessionId, tracks } })
+      .catch(() => undefined)
   }
 
   private onStats(byKey: ReadonlyMap<string, TrackStats>): void {
@@ -401,7 +450,11 @@ export class MeetingController {
 }
 
 /** Helpers for the view layer. */
-export function participantTracks(p: Participant): { camera?: TrackInfo; mic?: TrackInfo; screen?: TrackInfo } {
+export function participantTracks(p: Participant): {
+  camera?: TrackInfo
+  mic?: TrackInfo
+  screen?: TrackInfo
+} {
   const find = (s: TrackInfo['source']) => p.tracks?.tracks.find((t) => t.source === s)
   const camera = find('camera')
   const mic = find('mic')

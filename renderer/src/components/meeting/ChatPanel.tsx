@@ -13,7 +13,10 @@ export interface ChatLine extends Pick<ChatMessage, 'id' | 'name' | 'text' | 'at
  * The chat panel: history on join, unread handled by the parent, links rendered as text plus a safe https button
  * (never raw HTML: chat is untrusted input).
  */
-export function ChatPanel(props: { readonly lines: readonly ChatLine[]; readonly onSend: (text: string) => Promise<void> }) {
+export function ChatPanel(props: {
+  readonly lines: readonly ChatLine[]
+  readonly onSend: (text: string) => Promise<void>
+}) {
   const [draft, setDraft] = useState('')
   const [error, setError] = useState<string | null>(null)
   const listRef = useRef<HTMLOListElement>(null)
@@ -50,7 +53,9 @@ export function ChatPanel(props: { readonly lines: readonly ChatLine[]; readonly
           <li key={line.id} className={line.mine ? 'mine' : ''} data-testid="chat-line">
             <div className="chat-meta">
               <strong>{line.mine ? 'You' : line.name}</strong>{' '}
-              <time dateTime={new Date(line.at).toISOString()}>{new Date(line.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</time>
+              <time dateTime={new Date(line.at).toISOString()}>
+                {new Date(line.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+              </time>
               {!line.acked && <span className="sending"> · sending…</span>}
             </div>
             <ChatText text={line.text} />
@@ -61,7 +66,13 @@ export function ChatPanel(props: { readonly lines: readonly ChatLine[]; readonly
         <label htmlFor={inputId} className="visually-hidden">
           Message everyone
         </label>
-        <input id={inputId} value={draft} maxLength={ROOM_LIMITS.maxChatChars} placeholder="Message everyone" onChange={(e) => setDraft(e.target.value)} />
+        <input
+          id={inputId}
+          value={draft}
+          maxLength={ROOM_LIMITS.maxChatChars}
+          placeholder="Message everyone"
+          onChange={(e) => setDraft(e.target.value)}
+        />
         <button type="submit" disabled={draft.trim().length === 0}>
           Send
         </button>
@@ -93,7 +104,13 @@ function ChatText({ text }: { readonly text: string }) {
         typeof part === 'string' ? (
           part
         ) : (
-          <button key={i} type="button" className="link" title={part.url} onClick={() => void openLink(part.url)}>
+          <button
+            key={i}
+            type="button"
+            className="link"
+            title={part.url}
+            onClick={() => void openLink(part.url)}
+          >
             {part.url}
           </button>
         ),

@@ -102,9 +102,28 @@ export function Lobby(props: {
     <section aria-label="Before you join">
       <div className="lobby-grid">
         <div className="preview">
-          <video ref={videoRef} autoPlay playsInline muted className="mirror" hidden={!camera} aria-label="Your camera preview" />
-          {!camera && <div className="avatar">{cameraOn ? (cameraError ? 'Camera unavailable' : 'Starting camera…') : 'Camera off'}</div>}
-          <div className="meter" role="meter" aria-label="Microphone level" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(level * 100)}>
+          <video
+            ref={videoRef}
+            autoPlay
+            playsInline
+            muted
+            className="mirror"
+            hidden={!camera}
+            aria-label="Your camera preview"
+          />
+          {!camera && (
+            <div className="avatar">
+              {cameraOn ? (cameraError ? 'Camera unavailable' : 'Starting camera…') : 'Camera off'}
+            </div>
+          )}
+          <div
+            className="meter"
+            role="meter"
+            aria-label="Microphone level"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={Math.round(level * 100)}
+          >
             <div className="meter-fill" style={{ width: `${Math.round(level * 100)}%` }} />
           </div>
         </div>

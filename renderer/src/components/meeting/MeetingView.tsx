@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
 import { Link } from 'wouter'
 import { resolveLayout, type TileSource } from '../../../../shared/call/layout'
 import { trackKey } from '../../engine/MeetingEngine'
@@ -14,7 +14,11 @@ type Panel = 'chat' | 'people' | 'assistant' | null
 const REACTIONS = ['👍', '👏', '😂', '🎉', '❤️']
 
 /** The meeting screen: stage and grid, controls, chat, people and assistant panels, toasts. */
-export function MeetingView(props: { readonly controller: MeetingController; readonly room: string; readonly speakerId: string | null }) {
+export function MeetingView(props: {
+  readonly controller: MeetingController
+  readonly room: string
+  readonly speakerId: string | null
+}) {
   const { controller } = props
   const s = useSyncExternalStore(controller.subscribe, () => controller.snapshot)
   const [panel, setPanel] = useState<Panel>(null)
@@ -39,7 +43,8 @@ export function MeetingView(props: { readonly controller: MeetingController; rea
     for (const p of s.view?.participants ?? []) {
       const self = p.id === s.me
       const t = participantTracks(p)
-      const key = (name: string) => (p.tracks ? trackKey({ sessionId: p.tracks.sessionId, trackName: name }) : '')
+      const key = (name: string) =>
+        p.tracks ? trackKey({ sessionId: p.tracks.sessionId, trackName: name }) : ''
       const base = { participantId: p.id, isSelf: self, joinedAt: p.joinedAt }
       const camKey = t.camera ? key(t.camera.name) : ''
       out.push({
@@ -90,7 +95,8 @@ export function MeetingView(props: { readonly controller: MeetingController; rea
     const keys: string[] = []
     for (const p of s.view?.participants ?? []) {
       const mic = participantTracks(p).mic
-      if (p.id !== s.me && mic && p.tracks) keys.push(trackKey({ sessionId: p.tracks.sessionId, trackName: mic.name }))
+      if (p.id !== s.me && mic && p.tracks)
+        keys.push(trackKey({ sessionId: p.tracks.sessionId, trackName: mic.name }))
     }
     return keys
   }, [s.view, s.me])
@@ -101,7 +107,8 @@ export function MeetingView(props: { readonly controller: MeetingController; rea
       if (!tile || tile.isSelf) return
       const p = s.view?.participants.find((x) => x.id === tile.participantId)
       const track = p ? participantTracks(p)[tile.kind] : undefined
-      if (p?.tracks && track) controller.tileResized(trackKey({ sessionId: p.tracks.sessionId, trackName: track.name }), w, h)
+      if (p?.tracks && track)
+        controller.tileResized(trackKey({ sessionId: p.tracks.sessionId, trackName: track.name }), w, h)
     },
     [tiles, s.view, controller],
   )
@@ -111,7 +118,13 @@ export function MeetingView(props: { readonly controller: MeetingController; rea
   if (s.phase === 'removed' || s.phase === 'ended' || s.phase === 'failed' || s.phase === 'left') {
     return (
       <main className="page" aria-labelledby="ended-title">
-        <h1 id="ended-title">{s.phase === 'left' ? 'You left the meeting' : s.phase === 'failed' ? 'Could not join' : 'The meeting is over for you'}</h1>
+        <h1 id="ended-title">
+          {s.phase === 'left'
+            ? 'You left the meeting'
+            : s.phase === 'failed'
+              ? 'Could not join'
+              : 'The meeting is over for you'}
+        </h1>
         {s.message && (
           <p role="alert" data-testid="leave-reason">
             {s.message}
@@ -149,7 +162,11 @@ export function MeetingView(props: { readonly controller: MeetingController; rea
             </span>
           )}
           {s.view?.flags.locked && <span className="status-pill">Locked</span>}
-          <span className={`status-pill ${reconnecting ? 'status-reconnecting' : ''}`} role="status" data-testid="connection-status">
+          <span
+            className={`status-pill ${reconnecting ? 'status-reconnecting' : ''}`}
+            role="status"
+            data-testid="connection-status"
+          >
             {reconnecting ? 'Reconnecting…' : 'Connected'}
           </span>
         </span>
@@ -158,13 +175,23 @@ export function MeetingView(props: { readonly controller: MeetingController; rea
         <div className={`stage-area ${layout.stageId ? 'has-stage' : ''}`}>
           {layout.stageId && byId.get(layout.stageId) && (
             <div className="stage">
-              <VideoTile tile={byId.get(layout.stageId)!} pinned={pinned === layout.stageId} onPin={(id) => setPinned((p) => (p === id ? null : id))} onSize={onSize} />
+              <VideoTile
+                tile={byId.get(layout.stageId)!}
+                pinned={pinned === layout.stageId}
+                onPin={(id) => setPinned((p) => (p === id ? null : id))}
+                onSize={onSize}
+              />
             </div>
           )}
           <div className="grid">
             {layout.gridIds.map((id) => (
               <div key={id} className="tile-wrap">
-                <VideoTile tile={byId.get(id)!} pinned={pinned === id} onPin={(t) => setPinned((p) => (p === t ? null : t))} onSize={onSize} />
+                <VideoTile
+                  tile={byId.get(id)!}
+                  pinned={pinned === id}
+                  onPin={(t) => setPinned((p) => (p === t ? null : t))}
+                  onSize={onSize}
+                />
                 {s.reactions.get(byId.get(id)!.id.split(':')[0]!) && (
                   <span className="reaction-float" aria-label="reaction">
                     {s.reactions.get(byId.get(id)!.id.split(':')[0]!)}
@@ -192,30 +219,71 @@ export function MeetingView(props: { readonly controller: MeetingController; rea
         )}
       </div>
       <div className="controls" role="toolbar" aria-label="Meeting controls">
-        <button type="button" className="toggle" aria-pressed={s.micOn} onClick={() => void controller.toggleMic()} aria-keyshortcuts="M">
+        <button
+          type="button"
+          className="toggle"
+          aria-pressed={s.micOn}
+          onClick={() => void controller.toggleMic()}
+          aria-keyshortcuts="M"
+        >
           {s.micOn ? 'Mute' : 'Unmute'}
         </button>
-        <button type="button" className="toggle" aria-pressed={s.cameraOn} onClick={() => void controller.toggleCamera()} aria-keyshortcuts="V">
+        <button
+          type="button"
+          className="toggle"
+          aria-pressed={s.cameraOn}
+          onClick={() => void controller.toggleCamera()}
+          aria-keyshortcuts="V"
+        >
           {s.cameraOn ? 'Stop video' : 'Start video'}
         </button>
-        <button type="button" aria-pressed={s.sharing} onClick={() => void controller.toggleShare(() => navigator.mediaDevices.getDisplayMedia({ video: { frameRate: 15 }, audio: false }))}>
+        <button
+          type="button"
+          aria-pressed={s.sharing}
+          onClick={() =>
+            void controller.toggleShare(() =>
+              navigator.mediaDevices.getDisplayMedia({ video: { frameRate: 15 }, audio: false }),
+            )
+          }
+        >
           {s.sharing ? 'Stop sharing' : 'Share screen'}
         </button>
-        <button type="button" aria-pressed={s.handRaised} onClick={() => void controller.setHand(!s.handRaised)}>
+        <button
+          type="button"
+          aria-pressed={s.handRaised}
+          onClick={() => void controller.setHand(!s.handRaised)}
+        >
           {s.handRaised ? 'Lower hand' : 'Raise hand'}
         </button>
         <ReactionMenu onReact={(emoji) => void controller.react(emoji)} />
-        <button type="button" aria-pressed={panel === 'chat'} onClick={() => setPanel((p) => (p === 'chat' ? null : 'chat'))} aria-keyshortcuts="C">
+        <button
+          type="button"
+          aria-pressed={panel === 'chat'}
+          onClick={() => setPanel((p) => (p === 'chat' ? null : 'chat'))}
+          aria-keyshortcuts="C"
+        >
           Chat{s.unread > 0 ? ` (${s.unread})` : ''}
         </button>
-        <button type="button" aria-pressed={panel === 'people'} onClick={() => setPanel((p) => (p === 'people' ? null : 'people'))}>
+        <button
+          type="button"
+          aria-pressed={panel === 'people'}
+          onClick={() => setPanel((p) => (p === 'people' ? null : 'people'))}
+        >
           People
         </button>
-        <button type="button" aria-pressed={panel === 'assistant'} onClick={() => setPanel((p) => (p === 'assistant' ? null : 'assistant'))}>
+        <button
+          type="button"
+          aria-pressed={panel === 'assistant'}
+          onClick={() => setPanel((p) => (p === 'assistant' ? null : 'assistant'))}
+        >
           Assistant
         </button>
         {isHost && me?.role === 'host' && (
-          <button type="button" className="danger" onClick={() => void controller.hostAction({ kind: 'end' })}>
+          <button
+            type="button"
+            className="danger"
+            onClick={() => void controller.hostAction({ kind: 'end' })}
+          >
             End for all
           </button>
         )}
@@ -224,7 +292,12 @@ export function MeetingView(props: { readonly controller: MeetingController; rea
         </button>
       </div>
       {audioKeys.map((key) => (
-        <RemoteAudio key={key} track={s.remote.get(key) ?? null} speakerId={props.speakerId} packets={s.stats.get(key)?.packets ?? 0} />
+        <RemoteAudio
+          key={key}
+          track={s.remote.get(key) ?? null}
+          speakerId={props.speakerId}
+          packets={s.stats.get(key)?.packets ?? 0}
+        />
       ))}
       <div className="toasts" aria-live="polite">
         {s.toasts.map((t) => (
@@ -270,16 +343,20 @@ function byIdRef<T extends { id: string }>(list: readonly T[], id: string): T | 
   return list.find((t) => t.id === id)
 }
 
-function RemoteAudio(props: { readonly track: MediaStreamTrack | null; readonly speakerId: string | null; readonly packets: number }) {
+function RemoteAudio(props: {
+  readonly track: MediaStreamTrack | null
+  readonly speakerId: string | null
+  readonly packets: number
+}) {
   const { track, speakerId } = props
-  const [el, setEl] = useState<HTMLAudioElement | null>(null)
+  const ref = useRef<HTMLAudioElement>(null)
   useEffect(() => {
-    if (el) el.srcObject = track ? new MediaStream([track]) : null
-  }, [el, track])
+    if (ref.current) ref.current.srcObject = track ? new MediaStream([track]) : null
+  }, [track])
   useEffect(() => {
-    if (el && speakerId) void setSpeaker(el, speakerId).catch(() => undefined)
-  }, [el, speakerId])
-  return <audio ref={setEl} autoPlay data-testid="remote-audio" data-packets={props.packets} />
+    if (ref.current && speakerId) void setSpeaker(ref.current, speakerId).catch(() => undefined)
+  }, [speakerId])
+  return <audio ref={ref} autoPlay data-testid="remote-audio" data-packets={props.packets} />
 }
 
 /** M: microphone, V: camera, C: chat, P: people; ignored while typing. */
@@ -287,7 +364,8 @@ function useShortcuts(controller: MeetingController, setPanel: (f: (p: Panel) =>
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       const target = e.target as HTMLElement | null
-      if (e.ctrlKey || e.metaKey || e.altKey || target?.closest('input, textarea, select, [contenteditable]')) return
+      if (e.ctrlKey || e.metaKey || e.altKey || target?.closest('input, textarea, select, [contenteditable]'))
+        return
       const key = e.key.toLowerCase()
       if (key === 'm') void controller.toggleMic()
       else if (key === 'v') void controller.toggleCamera()

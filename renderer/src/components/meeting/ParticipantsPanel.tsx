@@ -1,4 +1,10 @@
-import type { HostAction, Participant, ParticipantId, Role, WaitingEntry } from '../../../../shared/room/protocol'
+import type {
+  HostAction,
+  Participant,
+  ParticipantId,
+  Role,
+  WaitingEntry,
+} from '../../../../shared/room/protocol'
 
 /**
  * Who is here, who is waiting, and (for hosts and co-hosts) the controls: mute, stop video, remove, admit/deny,
@@ -21,7 +27,11 @@ export function ParticipantsPanel(props: {
       <h2>People ({participants.length})</h2>
       {canModerate && (
         <div className="actions">
-          <button type="button" aria-pressed={locked} onClick={() => onHostAction({ kind: 'lock', locked: !locked })}>
+          <button
+            type="button"
+            aria-pressed={locked}
+            onClick={() => onHostAction({ kind: 'lock', locked: !locked })}
+          >
             {locked ? 'Unlock room' : 'Lock room'}
           </button>
         </div>
@@ -34,10 +44,19 @@ export function ParticipantsPanel(props: {
               <li key={w.id}>
                 <span>{w.name}</span>
                 <span className="row">
-                  <button type="button" onClick={() => onHostAction({ kind: 'admit', target: w.id })} aria-label={`Admit ${w.name}`}>
+                  <button
+                    type="button"
+                    onClick={() => onHostAction({ kind: 'admit', target: w.id })}
+                    aria-label={`Admit ${w.name}`}
+                  >
                     Admit
                   </button>
-                  <button type="button" className="ghost" onClick={() => onHostAction({ kind: 'deny', target: w.id })} aria-label={`Deny ${w.name}`}>
+                  <button
+                    type="button"
+                    className="ghost"
+                    onClick={() => onHostAction({ kind: 'deny', target: w.id })}
+                    aria-label={`Deny ${w.name}`}
+                  >
                     Deny
                   </button>
                 </span>
@@ -61,16 +80,31 @@ export function ParticipantsPanel(props: {
             {canModerate && p.id !== me && (
               <span className="row">
                 {!isMuted(p) && (
-                  <button type="button" className="ghost small" onClick={() => onHostAction({ kind: 'mute', target: p.id })} aria-label={`Mute ${p.name}`}>
+                  <button
+                    type="button"
+                    className="ghost small"
+                    onClick={() => onHostAction({ kind: 'mute', target: p.id })}
+                    aria-label={`Mute ${p.name}`}
+                  >
                     Mute
                   </button>
                 )}
                 {videoOn(p) && (
-                  <button type="button" className="ghost small" onClick={() => onHostAction({ kind: 'stopVideo', target: p.id })} aria-label={`Stop video of ${p.name}`}>
+                  <button
+                    type="button"
+                    className="ghost small"
+                    onClick={() => onHostAction({ kind: 'stopVideo', target: p.id })}
+                    aria-label={`Stop video of ${p.name}`}
+                  >
                     Stop video
                   </button>
                 )}
-                <button type="button" className="ghost small danger-text" onClick={() => onHostAction({ kind: 'remove', target: p.id })} aria-label={`Remove ${p.name}`}>
+                <button
+                  type="button"
+                  className="ghost small danger-text"
+                  onClick={() => onHostAction({ kind: 'remove', target: p.id })}
+                  aria-label={`Remove ${p.name}`}
+                >
                   Remove
                 </button>
               </span>

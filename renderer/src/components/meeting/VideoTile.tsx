@@ -84,12 +84,20 @@ export function VideoTile(props: {
         {tile.audioMuted && tile.kind === 'camera' && (
           <span className="muted-icon" role="img" aria-label="microphone off" data-testid="muted">
             <svg viewBox="0 0 24 24" width="14" height="14" aria-hidden="true">
-              <path fill="currentColor" d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3Zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.9V21h2v-3.1A7 7 0 0 0 19 11h-2ZM3.3 2.3 2 3.6l18.4 18.4 1.3-1.3L3.3 2.3Z" />
+              <path
+                fill="currentColor"
+                d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3Zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.9V21h2v-3.1A7 7 0 0 0 19 11h-2ZM3.3 2.3 2 3.6l18.4 18.4 1.3-1.3L3.3 2.3Z"
+              />
             </svg>
           </span>
         )}
         {quality && (
-          <span className={`quality quality-${quality}`} role="img" aria-label={`connection ${quality}`} title={statsTitle(tile.stats!)} />
+          <span
+            className={`quality quality-${quality}`}
+            role="img"
+            aria-label={`connection ${quality}`}
+            title={statsTitle(tile.stats!)}
+          />
         )}
         <button type="button" className="ghost small" aria-pressed={pinned} onClick={() => onPin(tile.id)}>
           {pinned ? 'Unpin' : 'Pin'}
