@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 
 export interface HostProcess {
   readonly url: string
@@ -22,10 +22,12 @@ export async function startHostProcess(
   options: { dataDir?: string; rendererDir?: string; script?: string; args?: readonly string[] } = {},
 ): Promise<HostProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'convene-e2e-'))
-  const tsx = resolve('node_modules/.bin/tsx')
+  // One process (`node --import tsx`), not the tsx CLI, which forks a child that could outlive a stop().
   const child: ChildProcess = spawn(
-    tsx,
+    process.execPath,
     [
+      '--import',
+      'tsx',
       options.script ?? 'server/web/cli.ts',
       '--port',
       '0',
