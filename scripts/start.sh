@@ -12,4 +12,4 @@ if [ "${CONVENE_SHELL:-}" != web ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}${MA
   exec npx electron-vite preview
 fi
 echo "No Electron binary (or no display) here: starting web mode." >&2
-exec npx tsx server/web/cli.ts "$@"
+exec npx tsx server/serve.ts "$@"

@@ -27,7 +27,9 @@ check format npx prettier --check . --log-level warn
 check typecheck npm run -s typecheck
 check build npx electron-vite build
 check electronegativity node scripts/electronegativity.mjs
+check builder-config npx tsx scripts/check-builder-config.ts
 runner vitest test-results/vitest.json npx vitest run --reporter=default --reporter=json --outputFile=test-results/vitest.json
+runner vitest-worker test-results/vitest-worker.json npx vitest run --config worker/vitest.config.ts --reporter=default --reporter=json --outputFile=test-results/vitest-worker.json
 runner playwright test-results/e2e.json ./scripts/netns.sh npx playwright test
 
 printf '{"passed":%d,"failed":%d}\n' "$checks_passed" "$checks_failed" > test-results/checks.json

@@ -1,5 +1,6 @@
 import { contextBridge, ipcRenderer } from 'electron'
 import { apiPath, contract, eventNames, invokeNames } from '../../shared/ipc/contract'
+import { openRecordingPort } from './recordingPort'
 
 /*
  * Exposes `window.convene`, built from the contract: one named function per invoke channel, one `onX(cb)` per
@@ -24,5 +25,8 @@ for (const channel of eventNames) {
     return () => void ipcRenderer.removeListener(channel, wrapped)
   }
 }
+
+// Recording chunks travel over a MessagePort, not invoke (issue 8): one narrow function opens it.
+api['recordingStream'] = { open: openRecordingPort }
 
 contextBridge.exposeInMainWorld('convene', api)

@@ -5,12 +5,16 @@ import { Home } from './components/Home'
 import { Notices } from './components/Notices'
 import { RoomLobby } from './components/RoomLobby'
 import { Settings } from './components/Settings'
+import { LinkProblem, LinkServerNote, MalformedRoomLink } from './desktop/LinkPages'
+import { UpdateBanner } from './desktop/UpdateBanner'
+import { OpenRoomLinks } from './desktop/useOpenRoomLinks'
 import { useSettings } from './hooks/useSettings'
 
 export function App() {
   const { settings, error, reload } = useSettings()
   return (
     <Router hook={useHashLocation}>
+      <OpenRoomLinks />
       <header className="topbar">
         <Link href="/" className="brand" aria-label="Convene home">
           Convene
@@ -37,6 +41,7 @@ export function App() {
           <div className="page-notices">
             <Notices notices={settings.notices} />
           </div>
+          <UpdateBanner />
           <Switch>
             <Route path="/">
               <Home settings={settings} />
@@ -47,8 +52,18 @@ export function App() {
             <Route path="/room/:code">
               {(params) => {
                 const code = RoomCode.safeParse(params.code)
-                return code.success ? <RoomLobby code={code.data} settings={settings} /> : <NotFound />
+                return code.success ? (
+                  <>
+                    <LinkServerNote room={code.data} settings={settings} />
+                    <RoomLobby code={code.data} settings={settings} />
+                  </>
+                ) : (
+                  <MalformedRoomLink code={params.code} />
+                )
               }}
+            </Route>
+            <Route path="/link">
+              <LinkProblem />
             </Route>
             <Route>
               <NotFound />

@@ -7,6 +7,8 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import type { Services } from '../../electron/main/app/services'
 import { contentSecurityPolicy } from '../../electron/main/security/csp'
 import { RPC_MAX_FRAME, RPC_PATH, RpcCall } from '../../shared/ipc/wire'
+import { RECORDING_STREAM_PATH } from '../../shared/recording/stream'
+import { createRecordingWebRoutes } from './recordingRoutes'
 
 export interface WebHostOptions {
   readonly services: Services
@@ -50,6 +52,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     )
   }
   const assets = sirv(options.rendererDir, { single: true, dev: false, etag: true, gzip: false })
+  const recordingRoutes = createRecordingWebRoutes({ services, token, log: log.child('recording') })
   // Filled in once the port is known. Requests naming another Host are refused (DNS rebinding).
   let allowedHosts: ReadonlySet<string> = new Set()
   const server: Server = createServer((req, res) => {
@@ -62,6 +65,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok')
       return
     }
+    if (recordingRoutes.handleRequest(req, res)) return
     assets(req, res, () => void res.writeHead(404).end('Not found'))
   })
 
@@ -74,6 +78,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       const status =
         verdict === 'token' ? '401 Unauthorized' : verdict === 'path' ? '404 Not Found' : '403 Forbidden'
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`)
+      return
+    }
+    if (new URL(req.url ?? '/', 'http://host.invalid').pathname === RECORDING_STREAM_PATH) {
+      recordingRoutes.handleUpgrade(req, socket, head)
       return
     }
     wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, `ws:${++nextSocket}`))
@@ -114,12 +122,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const { port } = server.address() as AddressInfo
   allowedHosts = hostNames(host, port)
   const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+  recordingRoutes.setOrigin(origin)
   log.info('web host listening', { origin })
   return {
     url: `${origin}/#token=${token}`,
     origin,
     token,
     close: async () => {
+      await recordingRoutes.close()
       for (const client of wss.clients) client.terminate()
       wss.close()
       await new Promise<void>((resolve) => server.close(() => resolve()))
@@ -154,7 +164,7 @@ function checkUpgrade(
 ): 'ok' | 'path' | 'token' | 'origin' | 'host' {
   if (!hosts.has(req.headers.host ?? '')) return 'host'
   const url = new URL(req.url ?? '/', 'http://host.invalid')
-  if (url.pathname !== RPC_PATH) return 'path'
+  if (url.pathname !== RPC_PATH && url.pathname !== RECORDING_STREAM_PATH) return 'path'
   const given = Buffer.from(url.searchParams.get('token') ?? '')
   if (given.length !== token.length || !timingSafeEqual(given, token)) return 'token'
   const origin = req.headers.origin

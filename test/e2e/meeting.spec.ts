@@ -42,7 +42,10 @@ async function joinAs(browser: Browser, host: HostProcess, name: string, room: s
 
 /** Frames decoded for the tile of `name`, from the engine's getStats sampling (null until the first sample). */
 const framesOf = (page: Page, name: string) =>
-  page.locator(`[data-kind="camera"][data-name="${name}"]`).getAttribute('data-frames-decoded').then((v) => Number(v ?? 0))
+  page
+    .locator(`[data-kind="camera"][data-name="${name}"]`)
+    .getAttribute('data-frames-decoded')
+    .then((v) => Number(v ?? 0))
 
 async function expectDecoding(page: Page, name: string): Promise<void> {
   await expect.poll(() => framesOf(page, name), { timeout: 30_000 }).toBeGreaterThan(0)
@@ -52,9 +55,17 @@ async function expectDecoding(page: Page, name: string): Promise<void> {
 
 async function expectAudio(page: Page, count: number): Promise<void> {
   await expect
-    .poll(async () => (await page.getByTestId('remote-audio').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-packets'))))).filter((n) => n > 0).length, {
-      timeout: 30_000,
-    })
+    .poll(
+      async () =>
+        (
+          await page
+            .getByTestId('remote-audio')
+            .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-packets'))))
+        ).filter((n) => n > 0).length,
+      {
+        timeout: 30_000,
+      },
+    )
     .toBe(count)
 }
 
@@ -90,7 +101,9 @@ test('three people see and hear each other; mute and camera show on the others',
   await bob.getByRole('button', { name: 'Share screen' }).click()
   const share = ada.locator('[data-kind="screen"][data-name="Bob"]')
   await expect(share).toBeVisible({ timeout: 20_000 })
-  await expect.poll(async () => Number((await share.getAttribute('data-frames-decoded')) ?? 0), { timeout: 30_000 }).toBeGreaterThan(0)
+  await expect
+    .poll(async () => Number((await share.getAttribute('data-frames-decoded')) ?? 0), { timeout: 30_000 })
+    .toBeGreaterThan(0)
   await ada.screenshot({ path: `${SHOTS}/screen-share.png` })
   await bob.getByRole('button', { name: 'Stop sharing' }).click()
   await expect(share).toHaveCount(0)
@@ -121,7 +134,9 @@ test('three people see and hear each other; mute and camera show on the others',
   expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
 })
 
-test('the lobby shows a camera preview and device pickers, and passes an accessibility check', async ({ browser }) => {
+test('the lobby shows a camera preview and device pickers, and passes an accessibility check', async ({
+  browser,
+}) => {
   const page = await (await browser.newContext()).newPage()
   await page.goto(guests[0]!.url)
   await page.goto(`${guests[0]!.origin}/#/room/${newRoomCode()}`)

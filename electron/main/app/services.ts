@@ -1,10 +1,21 @@
+import { dirname, join } from 'node:path'
 import type { AppInfo, LogEntry } from '../../../shared/ipc/contract'
 import { createLogger, RingBuffer, type Logger, type LogSink } from '../../../shared/log/logger'
 import { Redactor } from '../../../shared/log/redact'
-import type { Notice, SettingsView } from '../../../shared/settings/schema'
+import { AI_DEFAULTS, type Notice, type SettingsView } from '../../../shared/settings/schema'
+import type { CaptureSource } from '../../../shared/recording/schemas'
+import { createCallsService, type CallsOverrides, type CallsService } from '../calls/createCallsService'
+import { createDesktopServices, type DesktopServices } from '../desktop/createDesktopServices'
+import type { DesktopPorts } from '../desktop/types'
+import { AiService, type AiServiceDeps } from '../ai/AiService'
+import { StandInMeetingContext, type MeetingContext } from '../ai/MeetingContext'
+import { createSummaryWriter } from '../ai/summaryFiles'
 import { EventHub } from '../ipc/events'
 import { createHandlers } from '../ipc/handlers'
 import { createRouter, type Router } from '../ipc/router'
+import { createRecordingService } from '../recording/createRecordingService'
+import { createRoomService, type Rooms } from '../room/createRoomService'
+import type { RecordingService } from '../recording/RecordingService'
 import { SettingsRepository } from '../settings/SettingsRepository'
 import type { OpenDocumentStore } from '../storage/documentStore'
 import type { SecretCipher } from '../vault/cipher'
@@ -23,9 +34,29 @@ export interface Platform {
   readonly openExternal: (url: string) => Promise<boolean>
   /** Extra log sinks (a file, the console). */
   readonly logSinks: readonly LogSink[]
+  /** Recording (issue 8): where files go; `<data dir>/recordings` when omitted (web mode). */
+  readonly recordingsDir?: string
+  /** Show a file in the system file manager; absent where the shell cannot (web mode). */
+  readonly revealInFolder?: (path: string) => Promise<boolean>
+  /** Screens and windows from the desktop capturer; absent in web mode (the browser's picker is used). */
+  readonly captureSources?: () => Promise<CaptureSource[]>
+  /**
+   * Calls API (issue 4): where requests go. Omitted in production (Settings + vault decide); tests point
+   * `cloudflareApiBase` at a fake server or inject `resolveTarget` / `resolveTurn` and tuning.
+   */
+  readonly calls?: CallsOverrides
+  /**
+   * AI assistant (issue 9): where meeting notes (summaries) are saved. Documents/Convene in the app;
+   * `<data dir>/meetings` when omitted (web mode).
+   */
+  readonly meetingFilesDir?: string
+  /** AI assistant: timeouts and retry waits, for tests (e.g. a short first-token timeout). */
+  readonly ai?: Pick<AiServiceDeps, 'timeouts' | 'retry' | 'sleep'>
+  /** Desktop integration (issue 10): notifications, wake lock, badge, power, displays, updater, deep links. */
+  readonly desktop?: DesktopPorts
 }
 
-export interface Services {
+export interface Services extends DesktopServices {
   readonly log: Logger
   readonly redactor: Redactor
   readonly logBuffer: RingBuffer<LogEntry>
@@ -34,6 +65,15 @@ export interface Services {
   readonly vault: Vault
   readonly notices: Notice[]
   readonly router: Router
+  readonly recordings: RecordingService
+  /** Calls + TURN clients and the API history; `calls.setLocalSfu` registers the embedded SFU. */
+  readonly calls: CallsService
+  /** The assistant, captions and summaries; its meeting is `meetingContext`. */
+  readonly ai: AiService
+  /** STAND-IN until the meeting issue: replace with the room-backed context. */
+  readonly meetingContext: MeetingContext
+  /** Rooms (issue 6): the room connection; the embedded backend registers its hub with `rooms.setLocalHub`. */
+  readonly rooms: Rooms
   view(): SettingsView
 }
 
@@ -63,7 +103,59 @@ export async function createServices(platform: Platform): Promise<Services> {
     storage: vault.storageInfo,
     notices: [...notices],
   })
-  const services = { log, redactor, logBuffer, events, settings, vault, notices, view }
+  const recordings = createRecordingService({
+    platform,
+    log: log.child('recording'),
+    events,
+    displayName: () => settings.current.displayName,
+  })
+  const calls = createCallsService({
+    log: log.child('calls'),
+    redactor,
+    settings,
+    vault,
+    ...(platform.calls ? { overrides: platform.calls } : {}),
+  })
+  const meetingContext: MeetingContext = new StandInMeetingContext(() => settings.current.displayName)
+  const ai = new AiService({
+    log: log.child('ai'),
+    emit: (channel, payload) => events.emit(channel, payload),
+    config: () => ({
+      apiKey: vault.get('openaiApiKey'),
+      baseURL: settings.current.ai.baseUrl || AI_DEFAULTS.baseUrl,
+      model: settings.current.ai.model,
+      transcriptionModel: settings.current.ai.transcriptionModel,
+    }),
+    meeting: meetingContext,
+    summaries: createSummaryWriter(
+      platform.meetingFilesDir ?? join(dirname(platform.pathOf('settings')), 'meetings'),
+    ),
+    ...platform.ai,
+  })
+  const rooms = createRoomService({
+    log: log.child('room'),
+    events,
+    settings,
+    vault,
+    settingsPath: platform.pathOf('settings'),
+  })
+  const desktopServices = createDesktopServices({ ports: platform.desktop ?? null, events, log, notices })
+  const services = {
+    ...desktopServices,
+    log,
+    redactor,
+    logBuffer,
+    events,
+    settings,
+    vault,
+    notices,
+    view,
+    recordings,
+    calls,
+    ai,
+    meetingContext,
+    rooms,
+  }
   const router = createRouter(createHandlers(services, platform), { log: log.child('ipc') })
   log.info('services ready', { shell: platform.info.shell, storage: vault.storageInfo.backend })
   return { ...services, router }

@@ -9,6 +9,134 @@ import { createRouter, type Handlers } from './router'
 const log = createLogger('test', [], new Redactor())
 const trusted = { senderId: 'wc:1', trusted: true }
 
+const recordingStatus = {
+  id: 'Qk9PS19SRUNPUkRJTkdfMQ',
+  name: 'abc-defg-hij-2026-08-25_14-03-22.webm',
+  room: 'abc-defg-hij',
+  state: 'paused',
+  bytes: 0,
+  durationMs: 0,
+  freeBytes: null,
+}
+const recordingEntry = {
+  name: 'abc-defg-hij-2026-08-25_14-03-22.webm',
+  bytes: 1,
+  modifiedAt: 0,
+  durationMs: 1000,
+  width: 1280,
+  height: 720,
+  status: 'ready',
+}
+const roomState = {
+  room: 'abc-defg-hij',
+  active: false,
+  paused: false,
+  byName: '',
+  byMe: false,
+  allowOthers: true,
+  isHost: true,
+  canRecord: true,
+}
+const recordingAnswers = {
+  'recording:start': { id: recordingStatus.id, name: recordingStatus.name, folder: '/tmp' },
+  'recording:pause': recordingStatus,
+  'recording:resume': recordingStatus,
+  'recording:stop': { entry: recordingEntry },
+  'recording:list': { folder: '/tmp', entries: [recordingEntry] },
+  'recording:delete': { deleted: true },
+  'recording:reveal': { revealed: false },
+  'recording:getLinks': { play: null, download: null },
+  'recording:getRoomState': roomState,
+  'recording:setAllowOthers': roomState,
+  'recording:listSources': { supported: false, sources: [] },
+  'recording:selectSource': { selected: true },
+}
+
+const aiState = {
+  assistant: false,
+  captions: false,
+  configured: false,
+  model: 'gpt-4o-mini',
+  server: 'api.openai.com',
+  busy: false,
+  pendingActions: [],
+  context: { participants: 1, chatMessages: 0, transcriptEntries: 0, agendaItems: 0 },
+}
+const aiAnswers = {
+  'ai:getState': aiState,
+  'ai:setEnabled': aiState,
+  'ai:ask': { requestId: 'req_0001abcd' },
+  'ai:cancel': { cancelled: false },
+  'ai:transcribeChunk': { entry: null },
+  'ai:getTranscript': { entries: [] },
+  'ai:resolveAction': { outcome: 'dismissed', message: 'Dismissed.' },
+  'ai:postSummary': { posted: true },
+}
+
+const sdpAnswer = { type: 'answer' as const, sdp: 'v=0\r\n' }
+const callsAnswers = {
+  'calls:newSession': { sessionId: 'e017a2629c754fedc1f7d8587e06d126' },
+  'calls:newTracks': {
+    requiresImmediateRenegotiation: false,
+    sessionDescription: sdpAnswer,
+    tracks: [{ trackName: 'mic', mid: '0' }],
+    failures: [],
+  },
+  'calls:renegotiate': {},
+  'calls:closeTracks': {
+    requiresImmediateRenegotiation: false,
+    tracks: [{ mid: '0', alreadyClosed: false }],
+    failures: [],
+  },
+  'calls:updateTracks': { requiresImmediateRenegotiation: false, tracks: [{ mid: '7' }], failures: [] },
+  'calls:getSession': { tracks: [], dataChannels: [] },
+  'calls:establishDataChannels': {
+    requiresImmediateRenegotiation: true,
+    dataChannel: { dataChannelName: 'server-events', id: 0 },
+  },
+  'calls:newDataChannels': { dataChannels: [{ dataChannelName: 'chat', id: 3 }], failures: [] },
+  'calls:updateDataChannels': { dataChannels: [], failures: [] },
+  'calls:closeDataChannels': { dataChannels: [], failures: [] },
+  'turn:getIceServers': {
+    iceServers: [{ urls: ['stun:stun.cloudflare.com:3478'] }],
+    expiresAt: null,
+    refreshAt: null,
+  },
+  'diagnostics:getApiHistory': { entries: [], capacity: 100 },
+}
+
+const updateStatus = {
+  supported: false,
+  autoUpdate: true,
+  inMeeting: false,
+  currentVersion: '0.1.0',
+  phase: 'idle',
+  lastCheckedAt: null,
+  nextCheckAt: null,
+}
+const roomStatus = { room: null, state: 'idle', attempt: 0, reason: null, participantId: null }
+const roomAnswers = {
+  'room:join': { status: 'joined', participantId: 'p1', view: null },
+  'room:leave': { left: true },
+  'room:getState': { status: roomStatus, view: null, pending: [] },
+  'room:sendChat': { id: 'm1' },
+  'room:hostAction': {},
+  'room:setHand': {},
+  'room:react': {},
+  'room:publishTracks': {},
+}
+
+const desktopAnswers = {
+  'app:takeOpenRoom': { request: { kind: 'room', room: 'abc-defg-hjk' } },
+  'updates:getStatus': updateStatus,
+  'updates:check': updateStatus,
+  'updates:install': updateStatus,
+  'updates:setAutoUpdate': updateStatus,
+  'desktop:setMeetingState': {},
+  'desktop:setUnreadCount': {},
+  'desktop:notify': { shown: false },
+}
+
 /** Handlers that record calls and answer with a value valid for each channel's response schema. */
 function spyHandlers() {
   const view = {
@@ -25,6 +153,7 @@ function spyHandlers() {
     storage: { backend: 'keyfile' as const, secure: true, detail: '' },
     insecureStorageAccepted: false,
     notices: [],
+    ai: { model: 'gpt-4o-mini', transcriptionModel: 'whisper-1', baseUrl: '' },
   }
   const calls: Array<[InvokeName, unknown]> = []
   const answer: { [K in InvokeName]: unknown } = {
@@ -36,6 +165,11 @@ function spyHandlers() {
     'vault:clearSecret': view,
     'shell:openExternal': { opened: false },
     'diagnostics:getLog': { entries: [] },
+    ...recordingAnswers,
+    ...callsAnswers,
+    ...aiAnswers,
+    ...desktopAnswers,
+    ...roomAnswers,
   }
   const handlers = Object.fromEntries(
     invokeNames.map((name) => [

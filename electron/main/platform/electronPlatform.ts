@@ -3,6 +3,7 @@ import { app, shell } from 'electron'
 import ElectronStore from 'electron-store'
 import type { Platform } from '../app/services'
 import { consoleSink } from '../../../shared/log/logger'
+import { listCaptureSources, revealInFolder } from './recordingCapture'
 import { SafeStorageCipher } from './SafeStorageCipher'
 
 export function electronPlatform(): Platform {
@@ -24,5 +25,11 @@ export function electronPlatform(): Platform {
       return true
     },
     logSinks: [consoleSink(app.isPackaged ? 'warn' : 'info')],
+    // Recording (issue 8): files in the user's Videos folder, shown through the OS file manager.
+    recordingsDir: join(app.getPath('videos'), 'Convene'),
+    // AI assistant (issue 9): meeting summaries as Markdown in Documents/Convene.
+    meetingFilesDir: join(app.getPath('documents'), 'Convene'),
+    revealInFolder,
+    captureSources: listCaptureSources,
   }
 }

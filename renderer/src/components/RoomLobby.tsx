@@ -14,7 +14,9 @@ import { MeetingView } from './meeting/MeetingView'
  */
 export function RoomLobby({ code, settings }: { readonly code: RoomCode; readonly settings: SettingsView }) {
   const [copied, setCopied] = useState(false)
-  const [meeting, setMeeting] = useState<{ controller: MeetingController; speakerId: string | null } | null>(null)
+  const [meeting, setMeeting] = useState<{ controller: MeetingController; speakerId: string | null } | null>(
+    null,
+  )
   const link = `convene://join/${code}`
 
   useEffect(() => {
@@ -37,7 +39,8 @@ export function RoomLobby({ code, settings }: { readonly code: RoomCode; readonl
     void controller.join({ camera: choice.camera, mic: choice.mic })
   }
 
-  if (meeting) return <MeetingView controller={meeting.controller} room={code} speakerId={meeting.speakerId} />
+  if (meeting)
+    return <MeetingView controller={meeting.controller} room={code} speakerId={meeting.speakerId} />
 
   return (
     <main className="page lobby">
@@ -51,7 +54,13 @@ export function RoomLobby({ code, settings }: { readonly code: RoomCode; readonl
       <div className="card">
         <dl className="facts">
           <dt>Backend</dt>
-          <dd>{settings.backend === 'local' ? 'Local (built in)' : settings.backend === 'cloudflare' ? 'Cloudflare Calls' : 'Convene server'}</dd>
+          <dd>
+            {settings.backend === 'local'
+              ? 'Local (built in)'
+              : settings.backend === 'cloudflare'
+                ? 'Cloudflare Calls'
+                : 'Convene server'}
+          </dd>
           <dt>Invite link</dt>
           <dd>
             <code>{link}</code>{' '}

@@ -39,6 +39,11 @@ function takeWebToken(): string {
   return sessionStorage.getItem(TOKEN_KEY) ?? ''
 }
 
+/** The web host's launch token for this tab ('' in the desktop shell); the recording stream presents it too. */
+export function webToken(): string {
+  return window.convene ? '' : (sessionStorage.getItem(TOKEN_KEY) ?? '')
+}
+
 function createApi(): ConveneApi {
   if (window.convene) return createClient(bridgeTransport(window.convene))
   return createClient(createWsTransport({ origin: window.location.origin, token: takeWebToken() }))

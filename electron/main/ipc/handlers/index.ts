@@ -1,6 +1,11 @@
 import type { Platform, Services } from '../../app/services'
 import type { Handlers } from '../router'
+import { aiHandlers } from './ai'
 import { appHandlers } from './app'
+import { callsHandlers } from './calls'
+import { desktopHandlers } from './desktop'
+import { recordingHandlers } from './recording'
+import { roomHandlers } from './room'
 import { settingsHandlers } from './settings'
 import { shellHandlers } from './shell'
 
@@ -12,5 +17,10 @@ export function createHandlers(services: HandlerServices, platform: Platform): H
     ...appHandlers(services, platform),
     ...settingsHandlers(services),
     ...shellHandlers(platform),
+    ...aiHandlers(services),
+    ...recordingHandlers(services.recordings, platform),
+    ...callsHandlers(services),
+    ...desktopHandlers(services),
+    ...roomHandlers(services),
   }
 }
