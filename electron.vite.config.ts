@@ -7,7 +7,10 @@ export default defineConfig({
     build: {
       // zod and sdp-transform are small and ESM/CJS-agnostic: bundle them so main starts with fewer resolutions.
       externalizeDeps: { exclude: ['zod', 'sdp-transform'] },
-      rolldownOptions: { input: { index: resolve('electron/main/index.ts') } },
+      // `backend` is the embedded SFU, run by main in a supervised utilityProcess.
+      rolldownOptions: {
+        input: { index: resolve('electron/main/index.ts'), backend: resolve('server/sfu/processEntry.ts') },
+      },
     },
   },
   preload: {

@@ -1,15 +1,18 @@
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { app, BrowserWindow, ipcMain, net, protocol, session } from 'electron'
+import { app, BrowserWindow, ipcMain, net, protocol, session, utilityProcess } from 'electron'
 import electronUpdater from 'electron-updater'
 import { createLogger } from '../../shared/log/logger'
 import { Redactor } from '../../shared/log/redact'
+import { startRoomHub } from '../../server/hub/RoomHub'
 import { createServices } from './app/services'
 import { attachElectronTransport } from './ipc/electronTransport'
 import { protocolRegistration } from './deeplink/argv'
 import { DeepLinkInbox } from './deeplink/DeepLinkInbox'
 import { attachDeepLinkSources } from './deeplink/sources'
 import { isTrustedSender } from './ipc/sender'
+import { LocalBackendSupervisor } from './local/LocalBackendSupervisor'
+import { utilityProcessSpawner } from './local/processSpawner'
 import { electronDesktopPorts, trackWindowState } from './platform/electronDesktop'
 import { electronPlatform } from './platform/electronPlatform'
 import { installDisplayMediaHandler } from './platform/recordingCapture'
@@ -71,6 +74,21 @@ async function start(): Promise<void> {
     desktop: electronDesktopPorts({ mainWindow: () => [...windows][0], updater, deepLinks }),
   })
   updater.setLogger(services.log.child('updater'))
+
+  // The embedded local backend: the SFU in a supervised utilityProcess (restarted on crash), the room hub in main.
+  const backend = new LocalBackendSupervisor({
+    spawner: utilityProcessSpawner(utilityProcess),
+    entry: join(import.meta.dirname, 'backend.js'),
+    log: services.log,
+    onEndpoint: (endpoint) => services.calls.setLocalSfu(endpoint),
+  })
+  backend.start()
+  const hub = await startRoomHub({
+    log: services.log.child('hub'),
+    tokenSecret: null,
+    storageDir: join(app.getPath('userData'), 'rooms'),
+  })
+  services.rooms.setLocalHub(hub.origin)
   attachElectronTransport({
     router: services.router,
     events: services.events,
@@ -134,6 +152,8 @@ async function start(): Promise<void> {
     app.setAsDefaultProtocolClient(protocolClient.scheme, protocolClient.path, protocolClient.args?.slice())
   }
   app.on('will-quit', () => {
+    void backend.stop()
+    void hub.close()
     services.updates.dispose()
     services.desktop.dispose()
   })

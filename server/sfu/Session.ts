@@ -17,7 +17,7 @@ import { CallsApiError, itemErrors } from './errors'
 import type { RembPolicy } from './media/bandwidth'
 import { Publication } from './Publication'
 import { mediaSections, type MediaSection } from './sdp'
-import { SerialQueue } from './SerialQueue'
+import { SerialQueue } from '../../shared/util/serialQueue'
 import { SessionTracks } from './SessionTracks'
 import { SfuPeer } from './SfuPeer'
 import type { SimulcastPrefs } from './Subscription'
@@ -89,7 +89,7 @@ export class Session {
   run<T>(op: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(CallsApiError.sessionGone(this.id))
     this.lastApiAt = performance.now()
-    return this.queue.run(async () => {
+    return this.queue.push(async () => {
       if (this.closed) throw CallsApiError.sessionGone(this.id)
       return op()
     })

@@ -186,7 +186,7 @@ describe('Calls API shape of the local SFU', () => {
   it('drops a session that never connects after the idle timeout', async () => {
     const { sessionId } = await api.newSession()
     const before = sfu.stats().closedSessions
-    await waitFor(() => sfu.stats().closedSessions > before, 'the idle session to close', 5000)
+    await waitFor(() => sfu.stats().closedSessions > before, 'the idle session to close', 15_000)
     expect((await errorOf(api.session(sessionId))).status).toBe(410)
   })
 })
