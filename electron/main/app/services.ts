@@ -9,6 +9,7 @@ import { createDesktopServices, type DesktopServices } from '../desktop/createDe
 import type { DesktopPorts } from '../desktop/types'
 import { AiService, type AiServiceDeps } from '../ai/AiService'
 import { StandInMeetingContext, type MeetingContext } from '../ai/MeetingContext'
+import { RoomMeetingContext, type RoomPort } from '../ai/RoomMeetingContext'
 import { createSummaryWriter } from '../ai/summaryFiles'
 import { EventHub } from '../ipc/events'
 import { createHandlers } from '../ipc/handlers'
@@ -116,7 +117,12 @@ export async function createServices(platform: Platform): Promise<Services> {
     vault,
     ...(platform.calls ? { overrides: platform.calls } : {}),
   })
-  const meetingContext: MeetingContext = new StandInMeetingContext(() => settings.current.displayName)
+  // The room service is built below; the assistant reads it lazily (outside a room: a meeting of one).
+  let roomPort: RoomPort | undefined = undefined
+  const meetingContext: MeetingContext = new RoomMeetingContext(
+    () => roomPort,
+    new StandInMeetingContext(() => settings.current.displayName),
+  )
   const ai = new AiService({
     log: log.child('ai'),
     emit: (channel, payload) => events.emit(channel, payload),
@@ -139,6 +145,7 @@ export async function createServices(platform: Platform): Promise<Services> {
     vault,
     settingsPath: platform.pathOf('settings'),
   })
+  roomPort = rooms.service
   const desktopServices = createDesktopServices({ ports: platform.desktop ?? null, events, log, notices })
   const services = {
     ...desktopServices,

@@ -1,6 +1,6 @@
 import { vi } from 'vitest'
 import type { Platform, Services } from '../../../electron/main/app/services'
-import type { StandInMeetingContext } from '../../../electron/main/ai/MeetingContext'
+import type { RoomMeetingContext } from '../../../electron/main/ai/RoomMeetingContext'
 import type { EventName, InvokeName, LogEntry, PayloadOf, RequestOf } from '../../../shared/ipc/contract'
 import { makeServices, tempDir } from '../services'
 import { startOpenAiStub, type OpenAiStub } from './OpenAiStub'
@@ -15,7 +15,7 @@ export interface AiKit {
   readonly logs: LogEntry[]
   readonly events: Array<{ channel: EventName; payload: unknown }>
   readonly waits: number[]
-  readonly meeting: StandInMeetingContext
+  readonly meeting: RoomMeetingContext
   call<K extends InvokeName>(channel: K, payload: RequestOf<K>): ReturnType<Services['router']['dispatch']>
   /** Events of one channel for one request id, in order. */
   of<K extends EventName>(channel: K, requestId?: string): Array<PayloadOf<K>>
@@ -64,7 +64,7 @@ export async function aiKit(
     logs,
     events,
     waits,
-    meeting: services.meetingContext as StandInMeetingContext,
+    meeting: services.meetingContext as RoomMeetingContext,
     call,
     of,
     end: async (requestId) =>
