@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs'
 import AxeBuilder from '@axe-core/playwright'
-import { expect, test, type Browser, type Page } from '@playwright/test'
+import { expect, test, type Page } from '@playwright/test'
 import { newRoomCode } from '../../shared/util/roomCode'
+import { framesOf, joinMeeting } from '../helpers/meetingPage'
 import { startHostProcess, type HostProcess } from '../helpers/webHostProcess'
 
 /*
@@ -27,26 +28,6 @@ test.afterAll(async () => {
   await Promise.all([...guests.map((g) => g.stop()), backend?.stop()])
 })
 
-async function joinAs(browser: Browser, host: HostProcess, name: string, room: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage()
-  await page.goto(host.url)
-  await page.getByLabel('Your name').fill(name)
-  await page.getByLabel('Your name').blur()
-  await expect(page.getByLabel('Your name')).toHaveValue(name)
-  await page.goto(`${host.origin}/#/room/${room}`)
-  await expect(page.getByRole('button', { name: 'Join' })).toBeEnabled()
-  await page.getByRole('button', { name: 'Join' }).click()
-  await expect(page.getByTestId('meeting')).toBeVisible()
-  return page
-}
-
-/** Frames decoded for the tile of `name`, from the engine's getStats sampling (null until the first sample). */
-const framesOf = (page: Page, name: string) =>
-  page
-    .locator(`[data-kind="camera"][data-name="${name}"]`)
-    .getAttribute('data-frames-decoded')
-    .then((v) => Number(v ?? 0))
-
 async function expectDecoding(page: Page, name: string): Promise<void> {
   await expect.poll(() => framesOf(page, name), { timeout: 30_000 }).toBeGreaterThan(0)
   const first = await framesOf(page, name)
@@ -71,9 +52,9 @@ async function expectAudio(page: Page, count: number): Promise<void> {
 
 test('three people see and hear each other; mute and camera show on the others', async ({ browser }) => {
   const room = newRoomCode()
-  const ada = await joinAs(browser, backend, 'Ada', room)
-  const bob = await joinAs(browser, guests[0]!, 'Bob', room)
-  const cy = await joinAs(browser, guests[1]!, 'Cy', room)
+  const ada = await joinMeeting(browser, backend, 'Ada', room)
+  const bob = await joinMeeting(browser, guests[0]!, 'Bob', room)
+  const cy = await joinMeeting(browser, guests[1]!, 'Cy', room)
   const everyone: Array<[Page, string]> = [
     [ada, 'Ada'],
     [bob, 'Bob'],
@@ -118,7 +99,7 @@ test('three people see and hear each other; mute and camera show on the others',
   }
   await expect(ada.getByTestId('chat-line').filter({ hasText: 'hello from Ada' })).toHaveCount(1)
   await ada.screenshot({ path: `${SHOTS}/chat.png` })
-  const dee = await joinAs(browser, guests[2]!, 'Dee', room)
+  const dee = await joinMeeting(browser, guests[2]!, 'Dee', room)
   await dee.getByRole('button', { name: /^Chat/ }).click()
   await expect(dee.getByTestId('chat-line').filter({ hasText: 'hello from Ada' })).toHaveCount(1)
 

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import { expect, test, type Browser, type Page } from '@playwright/test'
+import { expect, test, type Page } from '@playwright/test'
 import { newRoomCode } from '../../shared/util/roomCode'
+import { framesOf, joinMeeting } from '../helpers/meetingPage'
 import { startHostProcess, type HostProcess } from '../helpers/webHostProcess'
 
 /*
@@ -23,32 +24,13 @@ test.afterAll(async () => {
   await Promise.all([guest?.stop(), backend?.stop()])
 })
 
-async function joinAs(browser: Browser, host: HostProcess, name: string, room: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage()
-  await page.goto(host.url)
-  await page.getByLabel('Your name').fill(name)
-  await page.getByLabel('Your name').blur()
-  await expect(page.getByLabel('Your name')).toHaveValue(name)
-  await page.goto(`${host.origin}/#/room/${room}`)
-  await expect(page.getByRole('button', { name: 'Join' })).toBeEnabled()
-  await page.getByRole('button', { name: 'Join' }).click()
-  await expect(page.getByTestId('meeting')).toBeVisible()
-  return page
-}
-
-const framesOf = (page: Page, name: string) =>
-  page
-    .locator(`[data-kind="camera"][data-name="${name}"]`)
-    .getAttribute('data-frames-decoded')
-    .then((v) => Number(v ?? 0))
-
 test('a 3 s cut of the media link shows reconnecting, then media flows again by itself', async ({
   browser,
 }) => {
   test.skip(!hasInterface('rtc0'), 'needs the network namespace from scripts/netns.sh')
   const room = newRoomCode()
-  const ada = await joinAs(browser, backend, 'Ada', room)
-  const bob = await joinAs(browser, guest, 'Bob', room)
+  const ada = await joinMeeting(browser, backend, 'Ada', room)
+  const bob = await joinMeeting(browser, guest, 'Bob', room)
   await expect.poll(() => framesOf(ada, 'Bob'), { timeout: 30_000 }).toBeGreaterThan(0)
   await expect.poll(() => framesOf(bob, 'Ada'), { timeout: 30_000 }).toBeGreaterThan(0)
 
