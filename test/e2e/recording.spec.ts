@@ -51,6 +51,10 @@ async function startRecording(page: Page): Promise<void> {
   await expect(page.getByTestId('recording-notice')).toBeVisible()
 }
 
+// One retry: on a loaded 2-core box the file's duration has once come out 1,007 ms off the page's clock (it is
+// usually 150-250 ms). Issue 8 keeps this open until the cause (first or last chunk timing) is found.
+test.describe.configure({ retries: 1 })
+
 test('records 10 s of a 3-participant meeting into a playable, seekable WebM', async ({ page }) => {
   test.setTimeout(120_000)
   const host = await startDirectHost({ rendererDir: await buildHarness() })
@@ -82,7 +86,10 @@ test('records 10 s of a 3-participant meeting into a playable, seekable WebM', a
     expect(['vp9', 'vp8']).toContain(video[0]!.codec_name)
     expect(audio[0]!.codec_name).toBe('opus')
     expect(video[0]).toMatchObject({ width: 1280, height: 720 })
-    expect(Math.abs(info.duration * 1000 - recordedMs)).toBeLessThanOrEqual(1000)
+    expect(
+      Math.abs(info.duration * 1000 - recordedMs),
+      `file says ${info.duration * 1000} ms, the page recorded ${recordedMs} ms`,
+    ).toBeLessThanOrEqual(1000)
 
     const decoded = await decodeAll(file)
     expect(decoded.errors).toBe('')
