@@ -44,7 +44,7 @@ import {
   SendChatRequest,
   TrackDirectory,
 } from '../room/ipc'
-import { WireId } from '../room/protocol'
+import { ParticipantActivity, WireId } from '../room/protocol'
 import {
   AiDelta,
   AiDone,
@@ -304,6 +304,8 @@ export const contract = {
   /** Mute, stop video, remove, lock, waiting room, admit/deny, roles, recording flag, end. */
   'room:hostAction': invoke(z.object({ action: HostAction }).strict(), z.object({})),
   'room:setHand': invoke(z.object({ raised: z.boolean() }).strict(), z.object({})),
+  /** Tell the room what this participant runs (recording, captions, assistant), so everyone sees it. */
+  'room:setActivity': invoke(z.object({ activity: ParticipantActivity.partial() }).strict(), z.object({})),
   'room:react': invoke(z.object({ emoji: z.string().min(1).max(16) }).strict(), z.object({})),
   /** Publish our Calls session and tracks to the room's track directory (null withdraws them). */
   'room:publishTracks': invoke(z.object({ directory: TrackDirectory.nullable() }).strict(), z.object({})),

@@ -242,6 +242,43 @@ describe('room core: host controls', () => {
     expect(sim.state.flags.recording).toBe(true)
   })
 
+  it('tells everyone what a participant runs, and lets the host forbid participants to record', () => {
+    const sim = new RoomSim()
+    const a = sim.enter('c1', 'Ada')
+    const b = sim.enter('c2', 'Bo')
+    sim.send('c2', 'activity', { id: 'a1', activity: { recording: 'on', captions: true } })
+    expect(sim.last('c2', 'ack')).toMatchObject({ id: 'a1' })
+    expect(sim.state.participants[b]!.info.activity).toEqual({
+      recording: 'on',
+      captions: true,
+      assistant: false,
+    })
+    const seen = sim.frames('c1').filter((m) => m.type === 'delta' && m.change.kind === 'updated')
+    expect(seen.at(-1)).toMatchObject({ change: { participant: { id: b, activity: { recording: 'on' } } } })
+    // Forbidding orders the current non-host recorder to stop, and refuses new starts from guests only.
+    sim.send('c1', 'host', { id: 'h1', action: { kind: 'allowRecording', allow: false } })
+    expect(sim.state.flags.allowRecording).toBe(false)
+    expect(sim.last('c2', 'order')).toMatchObject({ order: 'stopRecording', by: a })
+    sim.send('c2', 'activity', { id: 'a2', activity: { recording: 'off' } })
+    const version = sim.state.version
+    sim.send('c2', 'activity', { id: 'a3', activity: { recording: 'on' } })
+    expect(sim.last('c2', 'error')).toMatchObject({ id: 'a3', code: 'forbidden' })
+    expect(sim.state.version).toBe(version)
+    sim.send('c1', 'activity', { id: 'a4', activity: { recording: 'on', assistant: true } })
+    expect(sim.state.participants[a]!.info.activity).toEqual({
+      recording: 'on',
+      captions: false,
+      assistant: true,
+    })
+    // A repeat of the same activity is acknowledged without a version step.
+    const v2 = sim.state.version
+    sim.send('c1', 'activity', { id: 'a5', activity: { recording: 'on' } })
+    expect(sim.last('c1', 'ack')).toMatchObject({ id: 'a5' })
+    expect(sim.state.version).toBe(v2)
+    sim.send('c2', 'host', { id: 'h2', action: { kind: 'allowRecording', allow: true } })
+    expect(sim.last('c2', 'error')).toMatchObject({ id: 'h2', code: 'forbidden' })
+  })
+
   it('ends the meeting for everyone and deletes the data', () => {
     const sim = new RoomSim()
     sim.enter('c1', 'Ada')

@@ -205,6 +205,30 @@ function onMessage(tx: Tx, conn: ConnId, now: number, message: NonJoin): void {
       tx.send(conn, { type: 'ack', id: message.id })
       return
     }
+    case 'activity': {
+      const next = { ...me.info.activity, ...definedOnly(message.activity) }
+      const startsRecording = me.info.activity.recording === 'off' && next.recording !== 'off'
+      if (startsRecording && !isHostRole(me.info.role) && !tx.s.flags.allowRecording) {
+        tx.error(
+          conn,
+          'forbidden',
+          'The host does not allow participants to record this meeting.',
+          message.id,
+        )
+        return
+      }
+      const was = me.info.activity
+      if (
+        was.recording !== next.recording ||
+        was.captions !== next.captions ||
+        was.assistant !== next.assistant
+      ) {
+        tx.setParticipant({ ...me, info: { ...me.info, activity: next } })
+        tx.change({ kind: 'updated', participant: tx.s.participants[me.info.id]!.info })
+      }
+      tx.send(conn, { type: 'ack', id: message.id })
+      return
+    }
     case 'reaction':
       tx.broadcast(
         Object.values(tx.s.participants).flatMap((p) => (p.conn === null ? [] : [p.conn])),
@@ -326,4 +350,9 @@ function onRestore(tx: Tx, now: number, live: readonly LiveConnection[]): void {
   for (const w of Object.values(tx.s.waiting)) {
     if (!liveConns.has(w.conn)) tx.removeWaiting(w.info.id, now)
   }
+}
+
+/** The fields of a partial update that are set (zod's `.partial()` output may carry explicit `undefined`). */
+function definedOnly<T extends object>(patch: Partial<T>): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>
 }

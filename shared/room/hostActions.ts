@@ -50,7 +50,8 @@ export function applyHostAction(
     if (
       flags.locked !== tx.s.flags.locked ||
       flags.waitingRoom !== tx.s.flags.waitingRoom ||
-      flags.recording !== tx.s.flags.recording
+      flags.recording !== tx.s.flags.recording ||
+      flags.allowRecording !== tx.s.flags.allowRecording
     ) {
       tx.set({ flags })
       tx.change({ kind: 'flags', flags })
@@ -122,6 +123,16 @@ export function applyHostAction(
     }
     case 'recording':
       setFlags({ recording: action.active })
+      ack()
+      return
+    case 'allowRecording':
+      setFlags({ allowRecording: action.allow })
+      if (!action.allow) {
+        for (const p of Object.values(tx.s.participants)) {
+          if (p.conn !== null && !isHostRole(p.info.role) && p.info.activity.recording !== 'off')
+            tx.send(p.conn, { type: 'order', order: 'stopRecording', by: actorId })
+        }
+      }
       ack()
       return
     case 'end': {

@@ -86,7 +86,11 @@ export const ChatStatusEvent = z.object({
 export const RoomSignal = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('reaction'), from: ParticipantId, emoji: z.string().max(16), at: z.number() }),
   /** The room's host told us to stop sending; the meeting engine must mute or stop the camera. */
-  z.object({ kind: z.literal('order'), order: z.enum(['mute', 'stopVideo']), by: ParticipantId }),
+  z.object({
+    kind: z.literal('order'),
+    order: z.enum(['mute', 'stopVideo', 'stopRecording']),
+    by: ParticipantId,
+  }),
 ])
 
 export { DirectMessage, HostAction, RoomView, TrackDirectory }

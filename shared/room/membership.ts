@@ -1,4 +1,4 @@
-import type { CloseReason, LeaveReason, ParticipantId, Role } from './protocol'
+import { NO_ACTIVITY, type CloseReason, type LeaveReason, type ParticipantId, type Role } from './protocol'
 import { viewFor, type ConnId } from './state'
 import type { Tx } from './tx'
 
@@ -71,6 +71,7 @@ export function admit(
       joinedAt: p.now,
       connected: true,
       tracks: null,
+      activity: NO_ACTIVITY,
     },
     secret: p.secret,
     conn: p.conn,

@@ -80,6 +80,20 @@ export const TrackDirectory = z
   .strict()
 export type TrackDirectory = z.infer<typeof TrackDirectory>
 
+/**
+ * What a participant runs that everyone must be told about: a local recording of the meeting, live captions of
+ * what people say, the AI assistant reading the meeting. Set by the participant itself (`activity` message).
+ */
+export const ParticipantActivity = z
+  .object({
+    recording: z.enum(['off', 'on', 'paused']),
+    captions: z.boolean(),
+    assistant: z.boolean(),
+  })
+  .strict()
+export type ParticipantActivity = z.infer<typeof ParticipantActivity>
+export const NO_ACTIVITY: ParticipantActivity = { recording: 'off', captions: false, assistant: false }
+
 export const Participant = z.object({
   id: ParticipantId,
   name: DisplayName,
@@ -92,6 +106,8 @@ export const Participant = z.object({
   /** False while the participant's connection is lost and the room holds its place (the resume grace period). */
   connected: z.boolean(),
   tracks: TrackDirectory.nullable(),
+  /** Older rooms (persisted before activity existed) read as nothing running. */
+  activity: ParticipantActivity.default(NO_ACTIVITY),
 })
 export type Participant = z.infer<typeof Participant>
 
@@ -106,7 +122,10 @@ export type WaitingEntry = z.infer<typeof WaitingEntry>
 export const RoomFlags = z.object({
   locked: z.boolean(),
   waitingRoom: z.boolean(),
+  /** Set by a host's `recording` action (a recording the room itself announces). */
   recording: z.boolean(),
+  /** Whether participants who are not hosts may record locally; hosts and co-hosts always may. */
+  allowRecording: z.boolean().default(true),
 })
 export type RoomFlags = z.infer<typeof RoomFlags>
 
@@ -167,6 +186,8 @@ export const HostAction = z.discriminatedUnion('kind', [
   /** Host only. */
   z.object({ kind: z.literal('setRole'), target: ParticipantId, role: Role }).strict(),
   z.object({ kind: z.literal('recording'), active: z.boolean() }).strict(),
+  /** Let participants record locally, or forbid it (current non-host recordings are ordered to stop). */
+  z.object({ kind: z.literal('allowRecording'), allow: z.boolean() }).strict(),
   /** Host only: closes the room for everyone and deletes its data. */
   z.object({ kind: z.literal('end') }).strict(),
 ])
@@ -195,6 +216,8 @@ export const ClientMessage = z.discriminatedUnion('type', [
   msg('chat', { id: WireId, text: ChatText, to: ParticipantId.optional() }),
   msg('hand', { id: WireId, raised: z.boolean() }),
   msg('reaction', { id: WireId, emoji: z.string().min(1).max(16) }),
+  /** Announce what this participant runs (recording, captions, assistant); only the given fields change. */
+  msg('activity', { id: WireId, activity: ParticipantActivity.partial() }),
   msg('host', { id: WireId, action: HostAction }),
 ])
 export type ClientMessage = z.infer<typeof ClientMessage>
@@ -288,7 +311,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
   smsg('dm', { message: DirectMessage }),
   smsg('reaction', { from: ParticipantId, emoji: z.string(), at: z.number() }),
   /** A host told this participant to stop sending a kind of media; the client must comply. */
-  smsg('order', { order: z.enum(['mute', 'stopVideo']), by: ParticipantId }),
+  smsg('order', { order: z.enum(['mute', 'stopVideo', 'stopRecording']), by: ParticipantId }),
   smsg('error', { id: WireId.optional(), code: RoomErrorCode, message: z.string().max(500) }),
   smsg('closing', { reason: CloseReason }),
 ])

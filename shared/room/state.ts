@@ -200,7 +200,7 @@ export function initialRoomState(room: string, config: RoomConfig = DEFAULT_ROOM
     version: 0,
     chatSeq: 0,
     dmSeq: 0,
-    flags: { locked: false, waitingRoom: false, recording: false },
+    flags: { locked: false, waitingRoom: false, recording: false, allowRecording: true },
     creator: null,
     participants: {},
     waiting: {},

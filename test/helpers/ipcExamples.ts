@@ -189,6 +189,7 @@ export const validRequests: { readonly [K in InvokeName]: ReadonlyArray<RequestO
     { action: { kind: 'end' } },
   ],
   'room:setHand': [{ raised: true }],
+  'room:setActivity': [{ activity: { recording: 'on' } }, { activity: { captions: true, assistant: false } }],
   'room:react': [{ emoji: '👍' }],
   'room:publishTracks': [
     { directory: { sessionId: 's1', tracks: [{ name: 'mic', kind: 'audio', source: 'mic', muted: false }] } },

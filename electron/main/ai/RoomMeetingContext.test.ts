@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import type { RoomView } from '../../../shared/room/protocol'
+import { NO_ACTIVITY, type RoomView } from '../../../shared/room/protocol'
 import { StandInMeetingContext } from './MeetingContext'
 import { RoomMeetingContext, type RoomPort } from './RoomMeetingContext'
 
 const view: RoomView = {
   room: 'abc-defg-hjk',
   version: 3,
-  flags: { locked: false, waitingRoom: false, recording: false },
+  flags: { locked: false, waitingRoom: false, recording: false, allowRecording: true },
   participants: [
     {
       id: 'p1',
@@ -17,6 +17,7 @@ const view: RoomView = {
       joinedAt: 1000,
       connected: true,
       tracks: null,
+      activity: NO_ACTIVITY,
     },
     {
       id: 'p2',
@@ -27,6 +28,7 @@ const view: RoomView = {
       joinedAt: 2000,
       connected: true,
       tracks: null,
+      activity: NO_ACTIVITY,
     },
   ],
   waiting: [],

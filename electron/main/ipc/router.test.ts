@@ -122,6 +122,7 @@ const roomAnswers = {
   'room:sendChat': { id: 'm1' },
   'room:hostAction': {},
   'room:setHand': {},
+  'room:setActivity': {},
   'room:react': {},
   'room:publishTracks': {},
 }

@@ -43,7 +43,7 @@ async function fakeRoom(options: { answerPings?: boolean } = {}) {
   const view = (v: number): RoomView => ({
     room: 'r',
     version: v,
-    flags: { locked: false, waitingRoom: false, recording: false },
+    flags: { locked: false, waitingRoom: false, recording: false, allowRecording: true },
     participants: [],
     waiting: [],
     chat: [],
@@ -103,14 +103,20 @@ describe('RoomClient', () => {
     room.send(
       {
         type: 'delta',
-        change: { kind: 'flags', flags: { locked: true, waitingRoom: false, recording: false } },
+        change: {
+          kind: 'flags',
+          flags: { locked: true, waitingRoom: false, recording: false, allowRecording: true },
+        },
       },
       6,
     )
     room.send(
       {
         type: 'delta',
-        change: { kind: 'flags', flags: { locked: false, waitingRoom: false, recording: true } },
+        change: {
+          kind: 'flags',
+          flags: { locked: false, waitingRoom: false, recording: true, allowRecording: true },
+        },
       },
       8,
     )
@@ -120,12 +126,15 @@ describe('RoomClient', () => {
     room.send(
       {
         type: 'snapshot',
-        view: { ...room.view(9), flags: { locked: false, waitingRoom: true, recording: true } },
+        view: {
+          ...room.view(9),
+          flags: { locked: false, waitingRoom: true, recording: true, allowRecording: true },
+        },
       },
       9,
     )
     for (let i = 0; i < 100 && c.view?.version !== 9; i++) await sleep(5)
-    expect(c.view?.flags).toEqual({ locked: false, waitingRoom: true, recording: true })
+    expect(c.view?.flags).toEqual({ locked: false, waitingRoom: true, recording: true, allowRecording: true })
   })
 
   it('stops for good when removed: no reconnect, identity forgotten', async () => {

@@ -5,6 +5,7 @@ import { TypedEmitter } from '../../../shared/events/emitter'
 import type { Logger } from '../../../shared/log/logger'
 import {
   parseServerFrame,
+  type ParticipantActivity,
   PING_FRAME,
   PROTOCOL_VERSION,
   type ClientBody,
@@ -160,6 +161,10 @@ export class RoomClient {
 
   setHand(raised: boolean): Promise<void> {
     return this.request((id) => ({ type: 'hand', id, raised }))
+  }
+
+  setActivity(activity: Partial<ParticipantActivity>): Promise<void> {
+    return this.request((id) => ({ type: 'activity', id, activity }))
   }
 
   react(emoji: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { AppError } from '../../../shared/errors/AppError'
 import type { Logger } from '../../../shared/log/logger'
 import type { JoinRoomRequest, RoomStatusEvent } from '../../../shared/room/ipc'
-import type { HostAction, RoomView, TrackDirectory } from '../../../shared/room/protocol'
+import type { HostAction, ParticipantActivity, RoomView, TrackDirectory } from '../../../shared/room/protocol'
 import type { EventHub } from '../ipc/events'
 import { OutboxStore } from './OutboxStore'
 import { RoomClient, type RoomClientOptions } from './RoomClient'
@@ -114,6 +114,10 @@ export class RoomService {
 
   setHand(raised: boolean): Promise<void> {
     return this.joined().setHand(raised)
+  }
+
+  setActivity(activity: Partial<ParticipantActivity>): Promise<void> {
+    return this.joined().setActivity(activity)
   }
 
   react(emoji: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { DirectMessage, RoomChange, RoomView } from '../../../shared/room/protocol'
+import type { DirectMessage, RoomChange, RoomView, ServerMessageOf } from '../../../shared/room/protocol'
 import type { ConnectionState } from './connection'
 
 export interface RoomStatus {
@@ -30,5 +30,5 @@ export type RoomClientEvents = {
   chatStatus: (status: ChatStatus) => void
   reaction: (reaction: { readonly from: string; readonly emoji: string; readonly at: number }) => void
   /** A host told us to stop sending audio (`mute`) or camera video (`stopVideo`); the media engine must comply. */
-  order: (order: { readonly order: 'mute' | 'stopVideo'; readonly by: string }) => void
+  order: (order: { readonly order: ServerMessageOf<'order'>['order']; readonly by: string }) => void
 }

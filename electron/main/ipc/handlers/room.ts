@@ -8,6 +8,7 @@ type RoomChannels =
   | 'room:sendChat'
   | 'room:hostAction'
   | 'room:setHand'
+  | 'room:setActivity'
   | 'room:react'
   | 'room:publishTracks'
 
@@ -21,6 +22,7 @@ export function roomHandlers(services: HandlerServices): Pick<Handlers, RoomChan
     'room:sendChat': ({ text, to }) => ({ id: rooms.sendChat(text, to) }),
     'room:hostAction': async ({ action }) => (await rooms.hostAction(action), {}),
     'room:setHand': async ({ raised }) => (await rooms.setHand(raised), {}),
+    'room:setActivity': async ({ activity }) => (await rooms.setActivity(activity), {}),
     'room:react': async ({ emoji }) => (await rooms.react(emoji), {}),
     'room:publishTracks': async ({ directory }) => (await rooms.publishTracks(directory), {}),
   }
