@@ -2,7 +2,15 @@ import type { CallState } from '../../../shared/call/callMachine'
 import { layerForTile, nextSpeaker, type Rid, type SpeakerState } from '../../../shared/call/layout'
 import { AppError } from '../../../shared/errors/AppError'
 import type { ConveneApi } from '../../../shared/ipc/api'
-import type { HostAction, Participant, RoomView, TrackInfo } from '../../../shared/room/protocol'
+import { activityNotices } from '../../../shared/room/activity'
+import type {
+  HostAction,
+  Participant,
+  ParticipantActivity,
+  RoomChange,
+  RoomView,
+  TrackInfo,
+} from '../../../shared/room/protocol'
 import { applyChange, versionVerdict } from '../../../shared/room/view'
 import { MeetingEngine, trackKey, type Publication } from '../engine/MeetingEngine'
 import { ipcCallsPort } from '../engine/ipcCallsPort'
@@ -84,6 +92,7 @@ export class MeetingController {
   private readonly tileSizes = new Map<string, { w: number; h: number }>()
   private layerTimer: ReturnType<typeof setTimeout> | undefined
   private toastId = 0
+  private readonly stopRecordingListeners = new Set<() => void>()
   private chatVisible = false
 
   constructor(
@@ -231,6 +240,20 @@ export class MeetingController {
     await this.api.room.hostAction({ action }).catch((e: unknown) => this.toast(AppError.from(e).message))
   }
 
+  /**
+   * Tell the room what this participant runs (recording, captions, assistant), so everyone is told. Rejects with
+   * the room's reason (e.g. `forbidden` when the host does not allow participants to record).
+   */
+  async setActivity(activity: Partial<ParticipantActivity>): Promise<void> {
+    await this.api.room.setActivity({ activity })
+  }
+
+  /** Called when a host forbids participants to record while this one records. Returns a disposer. */
+  onStopRecording(listener: () => void): () => void {
+    this.stopRecordingListeners.add(listener)
+    return () => void this.stopRecordingListeners.delete(listener)
+  }
+
   async setHand(raised: boolean): Promise<void> {
     this.set({ handRaised: raised })
     await this.api.room.setHand({ raised }).catch(() => undefined)
@@ -284,7 +307,7 @@ export class MeetingController {
         }
         if (verdict === 'ignore') return
         this.set({ view: applyChange(view, change, version) })
-        this.onChange(change)
+        this.onChange(change, view)
         this.syncSubscriptions()
       }),
       this.api.room.onStatus((status) => {
@@ -321,7 +344,10 @@ export class MeetingController {
         })
       }),
       this.api.room.onSignal((signal) => {
-        if (signal.kind === 'order') {
+        if (signal.kind === 'order' && signal.order === 'stopRecording') {
+          for (const listener of this.stopRecordingListeners) listener()
+          this.toast('A host does not allow participants to record; your recording was stopped.')
+        } else if (signal.kind === 'order') {
           if (signal.order === 'mute' && this.snap.micOn) void this.toggleMic()
           if (signal.order === 'stopVideo' && this.snap.cameraOn) void this.toggleCamera()
           this.toast(
@@ -341,7 +367,13 @@ export class MeetingController {
     )
   }
 
-  private onChange(change: Parameters<typeof applyChange>[1]): void {
+  private onChange(change: RoomChange, before: RoomView): void {
+    if (change.kind === 'joined' || change.kind === 'updated') {
+      const earlier = before.participants.find((p) => p.id === change.participant.id)
+      const self = change.participant.id === this.snap.me
+      for (const text of activityNotices(earlier?.activity ?? null, change.participant, self))
+        this.toast(text)
+    }
     if (change.kind === 'chat') {
       const m = change.message
       const mine = m.from === this.snap.me

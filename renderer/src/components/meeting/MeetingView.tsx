@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
 import { Link } from 'wouter'
 import { resolveLayout, type TileSource } from '../../../../shared/call/layout'
+import { roomActivity, type RoomActivity } from '../../../../shared/room/activity'
 import { trackKey } from '../../engine/MeetingEngine'
 import { setSpeaker } from '../../media/devices'
 import { participantTracks, type MeetingController } from '../../meeting/MeetingController'
@@ -156,11 +157,7 @@ export function MeetingView(props: {
           <span className="code">{props.room}</span> · {s.view?.participants.length ?? 0} people
         </span>
         <span className="row">
-          {s.view?.flags.recording && (
-            <span className="status-pill status-recording" role="status" data-testid="room-recording">
-              ● Recording
-            </span>
-          )}
+          {s.view && <ActivityPills activity={roomActivity(s.view)} />}
           {s.view?.flags.locked && <span className="status-pill">Locked</span>}
           <span
             className={`status-pill ${reconnecting ? 'status-reconnecting' : ''}`}
@@ -307,6 +304,37 @@ export function MeetingView(props: {
         ))}
       </div>
     </div>
+  )
+}
+
+/** Everyone sees who records and who runs captions or the assistant, for as long as it runs. */
+function ActivityPills({ activity }: { readonly activity: RoomActivity }) {
+  const list = (names: readonly string[]) => (names.length > 0 ? ` by ${names.join(', ')}` : '')
+  return (
+    <>
+      {activity.recording && (
+        <span
+          className="status-pill status-recording"
+          role="status"
+          data-testid="room-recording"
+          data-paused={activity.recordingPaused}
+          title={`This meeting is being recorded${list(activity.recorders)}`}
+        >
+          {activity.recordingPaused ? '❚❚ Recording paused' : '● Recording'}
+          {list(activity.recorders)}
+        </span>
+      )}
+      {activity.captions.length > 0 && (
+        <span className="status-pill" role="status" data-testid="room-captions">
+          Captions on{list(activity.captions)}
+        </span>
+      )}
+      {activity.assistant.length > 0 && (
+        <span className="status-pill" role="status" data-testid="room-assistant">
+          AI assistant on{list(activity.assistant)}
+        </span>
+      )}
+    </>
   )
 }
 

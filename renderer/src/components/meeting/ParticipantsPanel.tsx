@@ -74,6 +74,13 @@ export function ParticipantsPanel(props: {
               {p.id === me ? ' (you)' : ''}
               {p.role !== 'guest' && <span className="badge">{p.role === 'host' ? 'Host' : 'Co-host'}</span>}
               {p.ai && <span className="badge">AI</span>}
+              {p.activity.recording !== 'off' && (
+                <span className="badge" title="Recording this meeting on their computer">
+                  {p.activity.recording === 'paused' ? 'Recording paused' : 'Recording'}
+                </span>
+              )}
+              {p.activity.captions && <span className="badge">Captions</span>}
+              {p.activity.assistant && <span className="badge">Assistant</span>}
               {!p.connected && <span className="badge">reconnecting</span>}
               <span className="visually-hidden">{isMuted(p) ? ', microphone off' : ', microphone on'}</span>
             </span>
