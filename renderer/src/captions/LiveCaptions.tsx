@@ -8,6 +8,7 @@ export function CaptionsButton({ captions }: { readonly captions: LiveCaptions }
     <button
       type="button"
       aria-pressed={on}
+      className={on ? 'primary' : ''}
       disabled={pending || (!available && !on)}
       title={
         available || on
