@@ -134,6 +134,12 @@ test('captions of a remote participant with speaker names; a summary from chat a
   expect(entries.length).toBeGreaterThan(0)
   expect(new Set(entries.map((e) => e.speaker))).toEqual(new Set(['Bob']))
   for (const e of entries) expect(e.endMs - e.startMs).toBeGreaterThan(3000)
+  test.info().annotations.push({
+    type: 'captions',
+    description: `${entries.length} entries; uploads (bytes, container): ${stub.transcriptions
+      .map((t) => `${t.bytes} ${t.container}`)
+      .join(', ')}`,
+  })
   const sorted = [...entries].sort((a, b) => a.startMs - b.startMs)
   expect(entries).toEqual(sorted)
 
@@ -170,8 +176,9 @@ test('captions of a remote participant with speaker names; a summary from chat a
   const answer = ada.getByTestId('ai-answer').last()
   await expect(answer).toContainText(CHAT)
   await expect(answer).toContainText('Caption marker')
-  await ada.getByTestId('ai-summary').scrollIntoViewIfNeeded()
   await ada.screenshot({ path: `${SHOTS}/meeting-captions-assistant.png` })
+  await ada.getByTestId('ai-summary').scrollIntoViewIfNeeded()
+  await ada.screenshot({ path: `${SHOTS}/meeting-summary.png` })
 
   // Off again: the others are told; leaving turns everything off.
   await toggle.click()
