@@ -167,8 +167,14 @@ export class AiService {
       this.captions.reset()
       this.transcriptOf = snapshot.meetingId
     }
-    if (this.announcedIn !== snapshot.meetingId && (this.assistantOn || this.captionsOn)) {
-      await this.deps.meeting.announce({ assistant: this.assistantOn, captions: this.captionsOn })
+    const want = { assistant: this.assistantOn, captions: this.captionsOn }
+    const shown = this.deps.meeting.roomActivity?.() ?? null
+    const stale =
+      this.announcedIn !== snapshot.meetingId ||
+      (shown !== null && (shown.assistant !== want.assistant || shown.captions !== want.captions))
+    if (stale && (want.assistant || want.captions)) {
+      this.deps.log.info('telling the room what runs', want)
+      await this.deps.meeting.announce(want)
       this.announcedIn = snapshot.meetingId
     }
     return snapshot

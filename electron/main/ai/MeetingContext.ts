@@ -26,6 +26,11 @@ export interface MeetingContext {
    * while something was already on). Rejects when the room could not be told; outside a room it resolves.
    */
   announce(activity: AiActivity): Promise<void>
+  /**
+   * What the room currently shows for this participant (null outside a room). When it disagrees with what runs
+   * (the room lost it: a rejoin after eviction), the assistant announces again before it uses the meeting.
+   */
+  roomActivity?(): AiActivity | null
 }
 
 /**

@@ -93,6 +93,11 @@ describe('RoomMeetingContext', () => {
       captions: true,
     })
     expect(activity).toEqual([{ captions: true, assistant: false }])
+    expect(new RoomMeetingContext(() => port('joined', []), outside).roomActivity()).toEqual({
+      assistant: false,
+      captions: false,
+    })
+    expect(new RoomMeetingContext(() => port('reconnecting', []), outside).roomActivity()).toBeNull()
     await new RoomMeetingContext(() => port('reconnecting', [], activity), outside).announce({
       assistant: true,
       captions: true,

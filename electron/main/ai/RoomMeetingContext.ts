@@ -69,6 +69,12 @@ export class RoomMeetingContext implements MeetingContext {
     return this.outside.stopRecording()
   }
 
+  roomActivity(): AiActivity | null {
+    const joined = this.joined()
+    const mine = joined?.view.participants.find((p) => p.id === joined.me)
+    return mine ? { assistant: mine.activity.assistant, captions: mine.activity.captions } : null
+  }
+
   async announce(activity: AiActivity): Promise<void> {
     this.announced = activity
     await this.outside.announce(activity)

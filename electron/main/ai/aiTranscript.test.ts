@@ -14,6 +14,8 @@ class FakeMeeting implements MeetingContext {
   names: Record<string, string> = { p1: 'Ada', p2: 'Grace' }
   announcements: Array<{ meetingId: string; activity: AiActivity }> = []
   refuse: AppError | null = null
+  /** What the room shows for us; null: not in a room. */
+  shown: AiActivity | null = null
 
   snapshot(): MeetingSnapshot {
     return {
@@ -36,6 +38,10 @@ class FakeMeeting implements MeetingContext {
   async announce(activity: AiActivity): Promise<void> {
     if (this.refuse) throw this.refuse
     this.announcements.push({ meetingId: this.meetingId, activity })
+    if (this.shown) this.shown = activity
+  }
+  roomActivity(): AiActivity | null {
+    return this.shown
   }
 }
 
@@ -130,5 +136,20 @@ describe("main's transcript", () => {
     expect(stub.transcriptions).toHaveLength(0)
     // Turning off always works, even when the room cannot be told.
     expect((await ai.setEnabled({ captions: false })).captions).toBe(false)
+  })
+
+  it('announces again when the room lost what runs (a rejoin), before the next chunk is sent', async () => {
+    const { ai, meeting } = await setup()
+    meeting.shown = { assistant: false, captions: false }
+    await ai.setEnabled({ captions: true })
+    expect(meeting.shown).toEqual({ assistant: false, captions: true })
+    stub.enqueueTranscription({ kind: 'text', text: 'one' }, { kind: 'text', text: 'two' })
+    await ai.transcribe(chunk('p1', 'Ada', 1000))
+    expect(meeting.announcements).toHaveLength(1)
+    // The room forgot (a new participant record): the next chunk re-announces first.
+    meeting.shown = { assistant: false, captions: false }
+    await ai.transcribe(chunk('p1', 'Ada', 5000))
+    expect(meeting.announcements).toHaveLength(2)
+    expect(meeting.shown).toEqual({ assistant: false, captions: true })
   })
 })

@@ -70,7 +70,15 @@ export function useLiveCaptions(controller: MeetingController, s: MeetingSnapsho
     let context: AudioContext
     try {
       context = new AudioContext()
-      void context.resume().catch(() => undefined)
+      const started = context
+      void started
+        .resume()
+        .catch(() => undefined)
+        .then(() => {
+          // Without it every segment reads as silence and nothing would be captioned, without a word.
+          if (started.state === 'suspended')
+            setProblem('Captions cannot hear the meeting yet: click anywhere in the meeting to allow audio.')
+        })
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
       queueMicrotask(() => setProblem(`Captions cannot listen here: ${message}`))
