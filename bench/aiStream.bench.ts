@@ -26,8 +26,9 @@ export async function run(): Promise<void> {
   })
   try {
     for (const [channel, payload] of [
-      ['vault:setSecret', { name: 'openaiApiKey', value: KEY }],
+      // The server first: the key is bound to the AI server in effect when it is saved.
       ['settings:update', { patch: { ai: { baseUrl: stub.baseURL } } }],
+      ['vault:setSecret', { name: 'openaiApiKey', value: KEY }],
       ['ai:setEnabled', { assistant: true }],
     ] as const) {
       const result = await rpc.call(channel, payload as never)

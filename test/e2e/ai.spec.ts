@@ -26,8 +26,11 @@ const pageTexts: string[] = []
 test.beforeAll(async () => {
   stub = await startOpenAiStub({ expectedKey: KEY })
   host = await startHostProcess()
-  // The key goes into the vault from outside the page, so not even the page's outgoing frames carry it.
+  // The key goes into the vault from outside the page, so not even the page's outgoing frames carry it. The server
+  // first: a key is bound to the AI server in effect when it is saved (the page then saves the same URL again).
   rpc = await connectHostRpc(host)
+  const pointed = await rpc.call('settings:update', { patch: { ai: { baseUrl: stub.baseURL } } })
+  expect(pointed.ok).toBe(true)
   const stored = await rpc.call('vault:setSecret', { name: 'openaiApiKey', value: KEY })
   expect(stored.ok).toBe(true)
 })

@@ -56,6 +56,10 @@ export class AiService {
   private readonly captions: Captions
   private assistantOn = false
   private captionsOn = false
+  /** The meeting the room was last told about this participant's AI state in. */
+  private announcedIn: string | null = null
+  /** The meeting the transcript belongs to. */
+  private transcriptOf: string | null = null
   private running: Running | null = null
   private readonly actions = new Map<string, PendingAction & { call: ToolCall }>()
   private readonly summaries = new Map<string, MeetingSummary>()
@@ -89,47 +93,91 @@ export class AiService {
       context: {
         participants: snapshot.participants.length,
         chatMessages: snapshot.chat.length,
-        transcriptEntries: this.captions.entries.length,
+        transcriptEntries: this.transcriptOf === snapshot.meetingId ? this.captions.entries.length : 0,
         agendaItems: snapshot.agenda.length,
       },
     }
   }
 
   /** The meeting for counts in the panel; a context that fails here must not break every call. */
-  private snapshotForState(): Pick<MeetingSnapshot, 'participants' | 'chat' | 'agenda'> {
+  private snapshotForState(): Pick<MeetingSnapshot, 'meetingId' | 'participants' | 'chat' | 'agenda'> {
     try {
       return this.deps.meeting.snapshot()
     } catch (error) {
       this.deps.log.warn('the meeting context failed', { error: String(error) })
-      return { participants: [], chat: [], agenda: [] }
+      return { meetingId: '', participants: [], chat: [], agenda: [] }
     }
   }
 
-  /** Turning the assistant off stops its answer and drops its pending actions and follow-up history. */
-  setEnabled(change: { assistant?: boolean | undefined; captions?: boolean | undefined }): AiState {
-    const before = this.assistantOn || this.captionsOn
-    if (change.assistant !== undefined && change.assistant !== this.assistantOn) {
-      this.assistantOn = change.assistant
-      this.deps.log.info(`assistant ${change.assistant ? 'on' : 'off'}`)
-      if (!change.assistant) {
+  /**
+   * Turn the assistant or captions on or off. The room is told first: when it cannot be told, a feature that was
+   * to turn on stays off (nobody may be captioned or read by the assistant unannounced); turning off always
+   * happens. Turning the assistant off stops its answer and drops its pending actions and follow-up history.
+   */
+  async setEnabled(change: {
+    assistant?: boolean | undefined
+    captions?: boolean | undefined
+  }): Promise<AiState> {
+    const next = {
+      assistant: change.assistant ?? this.assistantOn,
+      captions: change.captions ?? this.captionsOn,
+    }
+    const turningOn = (next.assistant && !this.assistantOn) || (next.captions && !this.captionsOn)
+    if (next.assistant !== this.assistantOn || next.captions !== this.captionsOn) {
+      const meetingId = this.snapshotForState().meetingId
+      try {
+        await this.deps.meeting.announce(next)
+        this.announcedIn = meetingId
+      } catch (error) {
+        const reason = AppError.from(error)
+        this.deps.log.warn('could not announce the AI state to the room', { error: reason.message })
+        if (turningOn) {
+          throw new AppError({
+            code: reason.code,
+            message: `The room could not be told, so this stays off: ${reason.message}`,
+            retryable: reason.retryable,
+          })
+        }
+      }
+    }
+    if (next.assistant !== this.assistantOn) {
+      this.assistantOn = next.assistant
+      this.deps.log.info(`assistant ${next.assistant ? 'on' : 'off'}`)
+      if (!next.assistant) {
         this.running?.controller.abort()
         this.actions.clear()
         this.history = []
       }
     }
-    if (change.captions !== undefined && change.captions !== this.captionsOn) {
-      this.captionsOn = change.captions
-      this.deps.log.info(`captions ${change.captions ? 'on' : 'off'}`)
-    }
-    const after = this.assistantOn || this.captionsOn
-    if (after !== before) {
-      try {
-        this.deps.meeting.setAiActive(after)
-      } catch (error) {
-        this.deps.log.warn('could not announce the AI state to the room', { error: String(error) })
-      }
+    if (next.captions !== this.captionsOn) {
+      this.captionsOn = next.captions
+      this.deps.log.info(`captions ${next.captions ? 'on' : 'off'}`)
     }
     return this.emitState()
+  }
+
+  /**
+   * Before any meeting data is read or any audio is sent: make sure the meeting in progress was told (the user may
+   * have turned a feature on in the lobby and joined the room since), and keep the transcript to one meeting.
+   */
+  private async enterMeeting(): Promise<MeetingSnapshot> {
+    const snapshot = this.deps.meeting.snapshot()
+    if (this.transcriptOf !== snapshot.meetingId) {
+      if (this.transcriptOf !== null) this.deps.log.info('new meeting: the transcript starts empty')
+      this.captions.reset()
+      this.transcriptOf = snapshot.meetingId
+    }
+    const want = { assistant: this.assistantOn, captions: this.captionsOn }
+    const shown = this.deps.meeting.roomActivity?.() ?? null
+    const stale =
+      this.announcedIn !== snapshot.meetingId ||
+      (shown !== null && (shown.assistant !== want.assistant || shown.captions !== want.captions))
+    if (stale && (want.assistant || want.captions)) {
+      this.deps.log.info('telling the room what runs', want)
+      await this.deps.meeting.announce(want)
+      this.announcedIn = snapshot.meetingId
+    }
+    return snapshot
   }
 
   /** Start an answer. Returns at once; the text follows as events for `request.requestId`. */
@@ -186,11 +234,16 @@ export class AiService {
     if (!this.captionsOn) {
       throw AppError.forbidden('Turn captions on first. Everyone in the meeting is told while they are on.')
     }
-    return this.captions.transcribe(chunk)
+    const snapshot = await this.enterMeeting()
+    // The room names who spoke: the renderer attributes the chunk to a participant id, and the room's current
+    // name for that id wins over the name the renderer sent (a rename, or a stale tile).
+    const known = snapshot.participants.find((p) => p.id === chunk.participantId)
+    return this.captions.transcribe(known ? { ...chunk, speaker: known.name } : chunk)
   }
 
+  /** The current meeting's transcript (empty once another meeting began). */
   transcript(limit: number): TranscriptEntry[] {
-    return this.captions.last(limit)
+    return this.transcriptOf === this.snapshotForState().meetingId ? this.captions.last(limit) : []
   }
 
   /** Run or drop a proposed action. Only this call runs a tool. */
@@ -240,7 +293,19 @@ export class AiService {
   private async run(running: Running): Promise<void> {
     const { request, controller } = running
     const requestId = request.requestId
-    const snapshot = this.deps.meeting.snapshot()
+    let snapshot: MeetingSnapshot
+    try {
+      snapshot = await this.enterMeeting()
+    } catch (error) {
+      this.deps.log.warn('could not announce the assistant to the room', { error: String(error) })
+      const failure = new AiFailure(
+        'internal',
+        `The room could not be told that the assistant is on, so nothing was sent: ${AppError.from(error).message}`,
+        true,
+      )
+      this.emit('ai:error', failure.toEvent(requestId))
+      return
+    }
     const messages = buildMessages({
       request,
       snapshot,

@@ -15,6 +15,8 @@ const MAX_WAITING = 4
  */
 export class Captions {
   private transcript: TranscriptState = emptyTranscript
+  /** Bumped by `reset`, so a chunk that was in flight for the previous meeting is not stored in the new one. */
+  private generation = 0
   private running = false
   private readonly waiting: Array<() => void> = []
   private readonly controller = new AbortController()
@@ -35,6 +37,12 @@ export class Captions {
     return this.transcript.entries.slice(-limit)
   }
 
+  /** Start an empty transcript (a new meeting). Chunks still in flight are dropped when they come back. */
+  reset(): void {
+    this.transcript = emptyTranscript
+    this.generation++
+  }
+
   /** Transcribe and store one chunk. Resolves with the entry, or null when the chunk held no speech. */
   async transcribe(chunk: TranscribeChunk): Promise<TranscriptEntry | null> {
     const bytes = Buffer.from(chunk.audio, 'base64')
@@ -50,6 +58,7 @@ export class Captions {
       })
     }
     await this.turn()
+    const generation = this.generation
     try {
       const text = await this.deps.client.transcribe({
         bytes,
@@ -57,7 +66,7 @@ export class Captions {
         signal: this.controller.signal,
       })
       const clean = text.replace(/\s+/g, ' ').trim().slice(0, AI_LIMITS.captionChars)
-      if (clean === '') return null
+      if (clean === '' || generation !== this.generation) return null
       const entry: TranscriptEntry = {
         id: `${chunk.participantId}:${chunk.trackId ?? 'audio'}:${chunk.startedAt}`,
         participantId: chunk.participantId,

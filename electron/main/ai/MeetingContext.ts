@@ -1,10 +1,16 @@
 import { AppError } from '../../../shared/errors/AppError'
 import { AI_LIMITS, type MeetingChatMessage, type MeetingSnapshot } from '../../../shared/ai/schemas'
 
+/** What this participant runs that the room must announce to everyone. */
+export interface AiActivity {
+  readonly assistant: boolean
+  readonly captions: boolean
+}
+
 /**
  * What the assistant needs from the meeting it serves. The meeting issue implements this over the room
  * connection (participants, chat, agenda, recording, the room's AI flag); until then `StandInMeetingContext`
- * stands in. Implementations must not throw from `snapshot` or `setAiActive`; the action methods fail with an
+ * stands in. Implementations must not throw from `snapshot`; the action methods and `announce` fail with an
  * `AppError` whose message the panel shows.
  */
 export interface MeetingContext {
@@ -15,10 +21,16 @@ export interface MeetingContext {
   startRecording(): Promise<void>
   stopRecording(): Promise<void>
   /**
-   * Tell everyone in the room that AI features (the assistant or captions) are on or off for this participant:
-   * the room protocol's AI-participant flag. Called on every change, with the new value.
+   * Tell everyone in the room what this participant runs (the room protocol's per-participant `activity`).
+   * Called on every change with the whole new value, and again when the meeting changes (a room was joined
+   * while something was already on). Rejects when the room could not be told; outside a room it resolves.
    */
-  setAiActive(active: boolean): void
+  announce(activity: AiActivity): Promise<void>
+  /**
+   * What the room currently shows for this participant (null outside a room). When it disagrees with what runs
+   * (the room lost it: a rejoin after eviction), the assistant announces again before it uses the meeting.
+   */
+  roomActivity?(): AiActivity | null
 }
 
 /**
@@ -30,8 +42,8 @@ export class StandInMeetingContext implements MeetingContext {
   private readonly chat: MeetingChatMessage[] = []
   private readonly startedAt: number
   private nextId = 1
-  /** Last value passed to `setAiActive`, for the UI and tests (a real room broadcasts it). */
-  aiActive = false
+  /** Last value passed to `announce`, for tests (a real room broadcasts it). */
+  announced: AiActivity = { assistant: false, captions: false }
 
   constructor(
     private readonly you: () => string,
@@ -71,7 +83,7 @@ export class StandInMeetingContext implements MeetingContext {
     throw new AppError({ code: 'closed', message: 'Nothing is being recorded.', retryable: false })
   }
 
-  setAiActive(active: boolean): void {
-    this.aiActive = active
+  async announce(activity: AiActivity): Promise<void> {
+    this.announced = activity
   }
 }

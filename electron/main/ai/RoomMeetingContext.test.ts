@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { NO_ACTIVITY, type RoomView } from '../../../shared/room/protocol'
+import { AppError } from '../../../shared/errors/AppError'
+import { NO_ACTIVITY, type ParticipantActivity, type RoomView } from '../../../shared/room/protocol'
 import { StandInMeetingContext } from './MeetingContext'
 import { RoomMeetingContext, type RoomPort } from './RoomMeetingContext'
 
@@ -36,8 +37,17 @@ const view: RoomView = {
   dms: [],
 }
 
-function port(state: 'joined' | 'reconnecting', sent: string[]): RoomPort {
+function port(
+  state: 'joined' | 'reconnecting',
+  sent: string[],
+  activity: Array<Partial<ParticipantActivity>> = [],
+  fail?: Error,
+): RoomPort {
   return {
+    setActivity: async (change) => {
+      if (fail) throw fail
+      activity.push(change)
+    },
     state: () => ({
       status: { room: view.room, state, attempt: 0, reason: null, participantId: 'p1' },
       view,
@@ -73,5 +83,31 @@ describe('RoomMeetingContext', () => {
     expect(sent).toEqual([])
     expect(ctx.snapshot().chat.map((m) => m.text)).toEqual(['note to self'])
     expect(new RoomMeetingContext(() => undefined, outside).snapshot().participants).toHaveLength(1)
+  })
+
+  it('announces captions and the assistant to the room it is in, and only there', async () => {
+    const activity: Array<Partial<ParticipantActivity>> = []
+    const outside = new StandInMeetingContext(() => 'Ada')
+    await new RoomMeetingContext(() => port('joined', [], activity), outside).announce({
+      assistant: false,
+      captions: true,
+    })
+    expect(activity).toEqual([{ captions: true, assistant: false }])
+    expect(new RoomMeetingContext(() => port('joined', []), outside).roomActivity()).toEqual({
+      assistant: false,
+      captions: false,
+    })
+    expect(new RoomMeetingContext(() => port('reconnecting', []), outside).roomActivity()).toBeNull()
+    await new RoomMeetingContext(() => port('reconnecting', [], activity), outside).announce({
+      assistant: true,
+      captions: true,
+    })
+    expect(activity).toHaveLength(1)
+    expect(outside.announced).toEqual({ assistant: true, captions: true })
+    const refused = new RoomMeetingContext(
+      () => port('joined', [], activity, AppError.forbidden('Not allowed here.')),
+      outside,
+    )
+    await expect(refused.announce({ assistant: true, captions: false })).rejects.toThrow('Not allowed here.')
   })
 })

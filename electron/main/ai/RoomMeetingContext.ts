@@ -1,24 +1,26 @@
 import { AI_LIMITS, type MeetingSnapshot } from '../../../shared/ai/schemas'
 import { AppError } from '../../../shared/errors/AppError'
 import type { RoomStatusEvent } from '../../../shared/room/ipc'
-import type { RoomView } from '../../../shared/room/protocol'
-import type { MeetingContext } from './MeetingContext'
+import type { ParticipantActivity, RoomView } from '../../../shared/room/protocol'
+import type { AiActivity, MeetingContext } from './MeetingContext'
 
 /** The slice of the room service the assistant reads and acts through. */
 export interface RoomPort {
   state(): { readonly status: RoomStatusEvent; readonly view: RoomView | null }
   sendChat(text: string): string
+  setActivity(activity: Partial<ParticipantActivity>): Promise<void>
 }
 
 /**
  * The assistant's meeting while the user is in a room: the room's participants and chat, and "post to chat" goes
  * to the room (queued in the persisted outbox like any message). Outside a room it falls back to `outside` (a
- * meeting of one), so the panel keeps working in the lobby. Recording and the AI flag are delegated to `outside`
- * until the recording gate and the room's AI flag are wired.
+ * meeting of one), so the panel keeps working in the lobby. `announce` sets the participant's `captions` and
+ * `assistant` activity in the room, so everyone sees who runs them. Recording is delegated to `outside` (the
+ * renderer drives local recording and its own activity).
  */
 export class RoomMeetingContext implements MeetingContext {
-  /** Last value passed to `setAiActive`, for the UI and tests. */
-  aiActive = false
+  /** Last value passed to `announce`, for tests. */
+  announced: AiActivity = { assistant: false, captions: false }
 
   constructor(
     private readonly room: () => RoomPort | undefined,
@@ -67,8 +69,17 @@ export class RoomMeetingContext implements MeetingContext {
     return this.outside.stopRecording()
   }
 
-  setAiActive(active: boolean): void {
-    this.aiActive = active
-    this.outside.setAiActive(active)
+  roomActivity(): AiActivity | null {
+    const joined = this.joined()
+    const mine = joined?.view.participants.find((p) => p.id === joined.me)
+    return mine ? { assistant: mine.activity.assistant, captions: mine.activity.captions } : null
+  }
+
+  async announce(activity: AiActivity): Promise<void> {
+    this.announced = activity
+    await this.outside.announce(activity)
+    const joined = this.joined()
+    if (!joined) return
+    await joined.port.setActivity({ captions: activity.captions, assistant: activity.assistant })
   }
 }

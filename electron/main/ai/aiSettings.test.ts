@@ -1,7 +1,12 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { SettingsPatch } from '../../../shared/settings/schema'
+import { aiKit, everythingVisible, rid, TEST_KEY } from '../../../test/helpers/openaiStub/aiKit'
+import { startOpenAiStub } from '../../../test/helpers/openaiStub/OpenAiStub'
 import { makeServices, tempDir } from '../../../test/helpers/services'
 import { migrateSettings } from '../settings/migrations'
+import { KEY_CLEARED_NOTICE } from './keyBinding'
 
 describe('AI settings (additive, no version bump)', () => {
   it('files from before the AI settings load with defaults and keep everything else', () => {
@@ -52,5 +57,79 @@ describe('AI settings (additive, no version bump)', () => {
       transcriptionModel: 'whisper-1',
       baseUrl: 'http://127.0.0.1:9/v1',
     })
+  })
+})
+
+describe('the OpenAI key is bound to the AI server it was saved for', () => {
+  const trusted = { senderId: 'test', trusted: true }
+
+  it('a new base URL removes the key, says so, and the new server never receives it', async () => {
+    const kit = await aiKit()
+    try {
+      expect(kit.services.ai.state().configured).toBe(true)
+      // Saving the same server again (another spelling) keeps the key.
+      await kit.call('settings:update', { patch: { ai: { baseUrl: `${kit.stub.baseURL}/` } } })
+      expect(kit.services.view().secrets.openaiApiKey.configured).toBe(true)
+
+      const other = await startOpenAiStub()
+      try {
+        const changed = await kit.call('settings:update', { patch: { ai: { baseUrl: other.baseURL } } })
+        expect(changed.ok).toBe(true)
+        expect(kit.services.view().secrets.openaiApiKey).toEqual({ configured: false, hint: '' })
+        expect(kit.services.view().notices.map((n) => n.id)).toContain(KEY_CLEARED_NOTICE)
+        expect(kit.services.ai.state().configured).toBe(false)
+        const asked = await kit.call('ai:ask', { requestId: rid(), kind: 'ask', question: 'Hello?' })
+        expect(asked).toMatchObject({ ok: false, error: { code: 'unauthorized' } })
+        expect(other.chats).toHaveLength(0)
+        // Going back does not bring the removed key back either.
+        await kit.call('settings:update', { patch: { ai: { baseUrl: kit.stub.baseURL } } })
+        expect(kit.services.ai.state().configured).toBe(false)
+        expect(everythingVisible(kit)).not.toContain(TEST_KEY)
+      } finally {
+        await other.close()
+      }
+    } finally {
+      await kit.close()
+    }
+  })
+
+  it('a key saved for one server is not handed out for another, even if the settings file changed on disk', async () => {
+    const dir = tempDir()
+    const first = await makeServices(dir)
+    await first.services.router.dispatch(
+      'settings:update',
+      { patch: { ai: { baseUrl: 'http://127.0.0.1:9/v1' } } },
+      trusted,
+    )
+    await first.services.router.dispatch(
+      'vault:setSecret',
+      { name: 'openaiApiKey', value: TEST_KEY },
+      trusted,
+    )
+    expect(first.services.vault.get('openaiApiKey', 'http://127.0.0.1:9/v1')).toBe(TEST_KEY)
+    expect(first.services.vault.get('openaiApiKey', 'https://api.openai.com/v1')).toBeUndefined()
+
+    const file = join(dir, 'settings.json')
+    const raw = JSON.parse(readFileSync(file, 'utf8')) as { ai: { baseUrl: string } }
+    raw.ai.baseUrl = 'https://evil.example/v1'
+    writeFileSync(file, JSON.stringify(raw))
+    const second = await makeServices(dir)
+    expect(second.services.view().secrets.openaiApiKey.configured).toBe(false)
+    expect(second.services.ai.state().configured).toBe(false)
+    expect(second.services.view().notices.find((n) => n.id === KEY_CLEARED_NOTICE)?.message).toMatch(
+      /changed to evil\.example.*saved for 127\.0\.0\.1:9 was removed/,
+    )
+  })
+
+  it('a key stored before binding existed is bound to the server in effect, and kept', async () => {
+    const dir = tempDir()
+    const first = await makeServices(dir)
+    first.services.settings.update({ ai: { baseUrl: 'http://127.0.0.1:9/v1' } })
+    // The old way: no scope stored with the key.
+    await first.services.vault.set('openaiApiKey', TEST_KEY)
+    expect(first.services.vault.scopeOf('openaiApiKey')).toBeUndefined()
+    const second = await makeServices(dir)
+    expect(second.services.vault.scopeOf('openaiApiKey')).toBe('http://127.0.0.1:9/v1')
+    expect(second.services.ai.state().configured).toBe(true)
   })
 })

@@ -9,6 +9,7 @@ import { createDesktopServices, type DesktopServices } from '../desktop/createDe
 import type { DesktopPorts } from '../desktop/types'
 import { AiService, type AiServiceDeps } from '../ai/AiService'
 import { StandInMeetingContext, type MeetingContext } from '../ai/MeetingContext'
+import { aiServerScope, unbindKeyFromOldServer } from '../ai/keyBinding'
 import { RoomMeetingContext, type RoomPort } from '../ai/RoomMeetingContext'
 import { createSummaryWriter } from '../ai/summaryFiles'
 import { EventHub } from '../ipc/events'
@@ -97,6 +98,17 @@ export async function createServices(platform: Platform): Promise<Services> {
   if (!vault.storageInfo.secure) {
     notices.push({ id: 'storage-insecure', level: 'warning', message: vault.storageInfo.detail })
   }
+  // A key saved before keys were bound to their server belongs to the server in effect when it was saved: now.
+  // A key bound to another server (the settings file was changed while the app was closed) is removed.
+  vault.bind('openaiApiKey', aiServerScope(settings.current))
+  const keyScope = vault.scopeOf('openaiApiKey')
+  if (keyScope !== undefined) {
+    unbindKeyFromOldServer(
+      { vault, notices, log: log.child('vault') },
+      { ai: { ...settings.current.ai, baseUrl: keyScope } },
+      settings.current,
+    )
+  }
   const events = new EventHub()
   const view = (): SettingsView => ({
     ...settings.current,
@@ -127,7 +139,8 @@ export async function createServices(platform: Platform): Promise<Services> {
     log: log.child('ai'),
     emit: (channel, payload) => events.emit(channel, payload),
     config: () => ({
-      apiKey: vault.get('openaiApiKey'),
+      // Only the key saved for the server in effect now (see ai/keyBinding.ts).
+      apiKey: vault.get('openaiApiKey', aiServerScope(settings.current)),
       baseURL: settings.current.ai.baseUrl || AI_DEFAULTS.baseUrl,
       model: settings.current.ai.model,
       transcriptionModel: settings.current.ai.transcriptionModel,

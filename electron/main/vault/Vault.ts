@@ -19,6 +19,11 @@ const SecretEntry = z.object({
   hint: z.string().max(4),
   backend: z.string(),
   updatedAt: z.number(),
+  /**
+   * Where the secret may be sent, for secrets that go to a server the user chooses (the OpenAI key: the AI base
+   * URL it was saved for). `get` with another scope finds nothing. Absent in files from before scopes existed.
+   */
+  scope: z.string().max(2048).optional(),
 })
 type SecretEntry = z.infer<typeof SecretEntry>
 
@@ -119,12 +124,35 @@ export class Vault {
     return out
   }
 
-  /** The secret for main-process clients (Calls, TURN, OpenAI). Never pass the result to the renderer. */
-  get(name: SecretName): string | undefined {
+  /**
+   * The secret for main-process clients (Calls, TURN, OpenAI). Never pass the result to the renderer. With
+   * `scope`, a secret saved for another scope (another server) is not returned.
+   */
+  get(name: SecretName, scope?: string): string | undefined {
+    const entry = this.entries.get(name)
+    if (scope !== undefined && entry?.scope !== undefined && entry.scope !== scope) return undefined
     return this.plain.get(name)
   }
 
-  async set(name: SecretName, rawValue: string, acceptInsecureStorage = false): Promise<void> {
+  /** The scope a stored secret is bound to (undefined: not stored, or stored before scopes existed). */
+  scopeOf(name: SecretName): string | undefined {
+    return this.entries.get(name)?.scope
+  }
+
+  /** Bind a secret stored without a scope (from an older version) to `scope`. */
+  bind(name: SecretName, scope: string): void {
+    const entry = this.entries.get(name)
+    if (!entry || entry.scope !== undefined) return
+    this.entries.set(name, { ...entry, scope })
+    this.persist()
+  }
+
+  async set(
+    name: SecretName,
+    rawValue: string,
+    acceptInsecureStorage = false,
+    scope?: string,
+  ): Promise<void> {
     const value = rawValue.trim()
     const rule = secretRules[name].safeParse(value)
     if (!rule.success) {
@@ -158,6 +186,7 @@ export class Vault {
       hint: value.slice(-4),
       backend: this.storage.backend,
       updatedAt: Date.now(),
+      ...(scope !== undefined ? { scope } : {}),
     })
     this.plain.set(name, value)
     this.persist()

@@ -76,13 +76,31 @@ export interface RecordedChat {
   clientClosed: boolean
 }
 
+/** The container an uploaded audio file really is, from its first bytes (not from the name or MIME type). */
+export type AudioContainer = 'webm' | 'ogg' | 'wav' | 'mp4' | null
+
+export function sniffContainer(bytes: Uint8Array): AudioContainer {
+  const head = (n: number) => Array.from(bytes.subarray(0, n))
+  const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to))
+  if (head(4).join() === [0x1a, 0x45, 0xdf, 0xa3].join()) return 'webm'
+  if (ascii(0, 4) === 'OggS') return 'ogg'
+  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WAVE') return 'wav'
+  if (ascii(4, 8) === 'ftyp') return 'mp4'
+  return null
+}
+
 export interface RecordedTranscription {
+  /** 1-based, in arrival order. */
+  readonly index: number
   readonly authorization: string
   readonly model: string
   readonly fileName: string
   readonly mime: string
   readonly bytes: number
+  readonly container: AudioContainer
   readonly wav: WavInfo | null
+  /** The uploaded file itself, so a test can check it is a playable file (ffprobe). */
+  readonly audio: Uint8Array
 }
 
 export interface OpenAiStub {
@@ -94,6 +112,11 @@ export interface OpenAiStub {
   enqueueTranscription(...scenarios: TranscriptionScenario[]): void
   /** Used when the chat queue is empty. */
   defaultScenario: ChatScenario
+  /**
+   * Answers transcriptions when their queue is empty (otherwise: empty text). Deterministic per request, e.g. a
+   * marker built from the request's index and size, so a test can trace a caption back to the audio it came from.
+   */
+  transcriptionDefault: ((request: RecordedTranscription) => TranscriptionScenario) | null
   /** When set, requests with another bearer token get a 401. */
   expectedKey: string | null
   close(): Promise<void>
@@ -115,6 +138,7 @@ export async function startOpenAiStub(options: { expectedKey?: string } = {}): P
     enqueue: (...s) => void chatQueue.push(...s),
     enqueueTranscription: (...s) => void transcriptionQueue.push(...s),
     defaultScenario: { kind: 'text', tokens: ['OK'] },
+    transcriptionDefault: null,
     expectedKey: options.expectedKey ?? null,
     close: async () => {
       for (const socket of sockets) socket.destroy()
@@ -165,17 +189,22 @@ export async function startOpenAiStub(options: { expectedKey?: string } = {}): P
       if (!(file instanceof File)) return sendError(res, 400, 'file is required', 'invalid_request')
       const bytes = new Uint8Array(await file.arrayBuffer())
       const wav = readWav(bytes)
-      stub.transcriptions.push({
+      const record: RecordedTranscription = {
+        index: stub.transcriptions.length + 1,
         authorization,
         model: String(form.get('model') ?? ''),
         fileName: file.name,
         mime: file.type,
         bytes: bytes.length,
+        container: sniffContainer(bytes),
         wav,
-      })
+        audio: bytes,
+      }
+      stub.transcriptions.push(record)
       if (file.type === 'audio/wav' && !wav)
         return sendError(res, 400, 'Invalid file format.', 'invalid_file')
-      const next = transcriptionQueue.shift() ?? { kind: 'text', text: '' }
+      const next = transcriptionQueue.shift() ??
+        stub.transcriptionDefault?.(record) ?? { kind: 'text', text: '' }
       if (next.kind === 'status')
         return sendError(res, next.status, `HTTP ${next.status}`, 'error', next.headers)
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ text: next.text }))

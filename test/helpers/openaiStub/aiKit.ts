@@ -47,10 +47,14 @@ export async function aiKit(
   })
   const events: AiKit['events'] = []
   services.events.attach((channel, payload) => events.push({ channel, payload }))
-  if (options.key !== null) await services.vault.set('openaiApiKey', options.key ?? TEST_KEY)
-  services.settings.update({ ai: { baseUrl: stub.baseURL } })
   const call: AiKit['call'] = (channel, payload) =>
     services.router.dispatch(channel, payload, { senderId: 'test', trusted: true })
+  // The server first, then the key: a key is bound to the AI server in effect when it is saved.
+  await call('settings:update', { patch: { ai: { baseUrl: stub.baseURL } } })
+  if (options.key !== null) {
+    const stored = await call('vault:setSecret', { name: 'openaiApiKey', value: options.key ?? TEST_KEY })
+    if (!stored.ok) throw new Error(`could not store the test key: ${stored.error.message}`)
+  }
   if (options.assistant !== false) await call('ai:setEnabled', { assistant: true })
   const of = <K extends EventName>(channel: K, requestId?: string): Array<PayloadOf<K>> =>
     events

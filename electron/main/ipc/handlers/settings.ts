@@ -1,3 +1,4 @@
+import { aiServerScope, unbindKeyFromOldServer } from '../../ai/keyBinding'
 import type { Handlers } from '../router'
 import type { HandlerServices } from './index'
 
@@ -16,8 +17,11 @@ export function settingsHandlers(
   return {
     'settings:get': () => services.view(),
     'settings:update': ({ patch }) => {
-      settings.update(patch)
+      const before = settings.current
+      const after = settings.update(patch)
       log.info('settings updated', { fields: Object.keys(patch) })
+      // The OpenAI key is bound to the AI server it was saved for: a new server never receives it.
+      unbindKeyFromOldServer({ vault, notices, log }, before, after)
       return changed()
     },
     'settings:dismissNotice': ({ id }) => {
@@ -26,7 +30,8 @@ export function settingsHandlers(
       return changed()
     },
     'vault:setSecret': async ({ name, value, acceptInsecureStorage }) => {
-      await vault.set(name, value, acceptInsecureStorage === true)
+      const scope = name === 'openaiApiKey' ? aiServerScope(settings.current) : undefined
+      await vault.set(name, value, acceptInsecureStorage === true, scope)
       return changed()
     },
     'vault:clearSecret': ({ name }) => {

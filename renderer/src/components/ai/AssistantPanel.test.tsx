@@ -106,7 +106,16 @@ describe('AssistantPanel', () => {
   it('tells the user everyone is informed, and switches AI off when it leaves the page', async () => {
     const { unmount } = render(<AssistantPanel />)
     expect((await screen.findByTestId('ai-announced')).textContent).toMatch(/Everyone in the meeting is told/)
+    fire('state', { ...baseState, captions: true })
     unmount()
     expect(ai.setEnabled).toHaveBeenCalledWith({ assistant: false, captions: false })
+  })
+
+  it('in a meeting, closing the panel turns the assistant off but leaves the meeting’s captions on', async () => {
+    const { unmount } = render(<AssistantPanel inMeeting />)
+    await screen.findByTestId('ai-announced')
+    fire('state', { ...baseState, captions: true })
+    unmount()
+    expect(ai.setEnabled).toHaveBeenCalledWith({ assistant: false })
   })
 })

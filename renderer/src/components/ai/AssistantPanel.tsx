@@ -8,9 +8,15 @@ import './assistant.css'
 
 /**
  * The AI assistant beside a meeting: ask about it, catch up, summarize at the end, confirm what the assistant
- * proposes. Turning it (or captions) on tells everyone in the meeting; leaving the page turns both off.
+ * proposes. Turning it (or captions) on tells everyone in the meeting (main sets the room activity first).
+ *
+ * When the assistant counts as "on" for the room: from the moment the user switches it on in this panel until
+ * they switch it off, close the panel or leave. It is not on merely because the panel is open (opening a panel
+ * to read the transcript must not announce anything), and it does not stay on after the panel is gone (nobody
+ * stays announced without a visible switch). Captions are the meeting's own switch (`inMeeting`): closing the
+ * panel in a meeting leaves them running; in the lobby, leaving the page turns them off too.
  */
-export function AssistantPanel() {
+export function AssistantPanel({ inMeeting = false }: { readonly inMeeting?: boolean } = {}) {
   const { view, ask, stop, setEnabled, resolveAction, postSummary } = useAssistant()
   const { state, turns, captions } = view
   const [question, setQuestion] = useState('')
@@ -20,16 +26,20 @@ export function AssistantPanel() {
   const titleId = useId()
   const running = turns.find((t) => t.phase === 'waiting' || t.phase === 'streaming')
 
-  // Leaving the meeting page switches AI features off, so nobody stays announced as "AI on" by accident.
-  const enabled = useRef(false)
+  // Closing the panel or leaving switches the assistant off, so nobody stays announced as "AI on" by accident.
+  const enabled = useRef({ assistant: false, captions: false })
   useEffect(() => {
-    enabled.current = Boolean(state && (state.assistant || state.captions))
+    enabled.current = { assistant: Boolean(state?.assistant), captions: Boolean(state?.captions) }
   }, [state])
   useEffect(
     () => () => {
-      if (enabled.current) void setEnabled({ assistant: false, captions: false }).catch(() => undefined)
+      const off = {
+        ...(enabled.current.assistant ? { assistant: false } : {}),
+        ...(enabled.current.captions && !inMeeting ? { captions: false } : {}),
+      }
+      if (Object.keys(off).length > 0) void setEnabled(off).catch(() => undefined)
     },
-    [setEnabled],
+    [setEnabled, inMeeting],
   )
 
   const toggle = async (change: { assistant?: boolean; captions?: boolean }): Promise<void> => {

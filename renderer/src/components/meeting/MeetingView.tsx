@@ -7,6 +7,8 @@ import { setSpeaker } from '../../media/devices'
 import { participantTracks, type MeetingController } from '../../meeting/MeetingController'
 import { useDesktopMeeting } from '../../desktop/useDesktopMeeting'
 import { AssistantPanel } from '../ai/AssistantPanel'
+import { CaptionsButton, CaptionsOverlay } from '../../captions/LiveCaptions'
+import { useLiveCaptions } from '../../captions/useLiveCaptions'
 import { ChatPanel } from './ChatPanel'
 import { ParticipantsPanel } from './ParticipantsPanel'
 import { VideoTile, type TileView } from './VideoTile'
@@ -24,6 +26,7 @@ export function MeetingView(props: {
   const s = useSyncExternalStore(controller.subscribe, () => controller.snapshot)
   const [panel, setPanel] = useState<Panel>(null)
   const [pinned, setPinned] = useState<string | null>(null)
+  const captions = useLiveCaptions(controller, s)
 
   useEffect(() => controller.setChatVisible(panel === 'chat'), [controller, panel])
   useDesktopMeeting({
@@ -197,6 +200,7 @@ export function MeetingView(props: {
               </div>
             ))}
           </div>
+          <CaptionsOverlay captions={captions} />
         </div>
         {panel === 'chat' && <ChatPanel lines={s.chat} onSend={(text) => controller.sendChat(text)} />}
         {panel === 'people' && me && (
@@ -211,7 +215,7 @@ export function MeetingView(props: {
         )}
         {panel === 'assistant' && (
           <div className="side-panel">
-            <AssistantPanel />
+            <AssistantPanel inMeeting />
           </div>
         )}
       </div>
@@ -253,6 +257,7 @@ export function MeetingView(props: {
           {s.handRaised ? 'Lower hand' : 'Raise hand'}
         </button>
         <ReactionMenu onReact={(emoji) => void controller.react(emoji)} />
+        <CaptionsButton captions={captions} />
         <button
           type="button"
           aria-pressed={panel === 'chat'}
