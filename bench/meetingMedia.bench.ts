@@ -16,6 +16,7 @@ import {
   type ProbeState,
   type StreamEntry,
 } from './meetingProbe'
+import { machineTicks } from './sfuLib'
 
 const INSIDE = 'CONVENE_MEETING_MEDIA_BENCH_INSIDE'
 const PUBLISH_RUNS = 20
@@ -58,6 +59,7 @@ export async function run(): Promise<void> {
 }
 
 async function measureAll(): Promise<Metric[]> {
+  const machine0 = machineTicks()
   const backend = await startHostProcess({ script: 'server/serve.ts' })
   const guest = await startHostProcess({ args: backend.joinArgs })
   const browser = await chromium.launch({
@@ -78,6 +80,15 @@ async function measureAll(): Promise<Metric[]> {
     await Promise.all([guest.stop(), backend.stop()])
   }
   metrics.push(netemJoin())
+  const machine1 = machineTicks()
+  metrics.push(
+    metric({
+      metric: 'machine CPU busy during this bench',
+      value: round(((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * 100),
+      unit: '% of all cores',
+      note: 'everything on the machine, including other work running at the same time',
+    }),
+  )
   return metrics
 }
 
@@ -243,7 +254,16 @@ async function glassToGlass(browser: Browser, guest: HostProcess, bob: Page, roo
   })
   await connected(gina)
   await waitFirstFrame(bob, name, 'camera', 0)
-  await sleep(3000)
+  // Steady state: the sender's bandwidth estimate ramps up and the layers settle first.
+  const sizes: string[] = []
+  for (let i = 0; i < 8; i++) {
+    await sleep(1000)
+    const s = (await probeState(bob)).streams.filter((x) => x.name === name && x.kind === 'camera').at(-1)
+    sizes.push(`${s?.width}x${s?.height}`)
+  }
+  console.log(
+    `glass to glass: ${name}'s camera as received by Bob, each second of the warm-up: ${sizes.join(' ')}`,
+  )
   await startBarcodeReader(bob, name)
   const deadline = Date.now() + 40_000
   let state = await barcodeState(bob)
@@ -307,8 +327,10 @@ async function linkCut(browser: Browser, guest: HostProcess, bob: Page, room: st
   await waitFirstFrame(lin, 'Bob', 'camera', 0)
   const recovery: number[] = []
   const perRun: string[] = []
+  const gaps: string[] = []
   for (let i = 0; i < CUT_RUNS; i++) {
     await sleep(2000)
+    const down = epochNow()
     setMediaAddress('del')
     await sleep(CUT_MS)
     setMediaAddress('add')
@@ -319,18 +341,24 @@ async function linkCut(browser: Browser, guest: HostProcess, bob: Page, room: st
     ])
     recovery.push(atBob - up, atLin - up)
     perRun.push(`${Math.round(atBob - up)}/${Math.round(atLin - up)}`)
+    const [gapBob, gapLin] = await Promise.all([
+      longestGap(bob, name, 'camera', down - 1000, atBob),
+      longestGap(lin, 'Bob', 'camera', down - 1000, atLin),
+    ])
+    gaps.push(`${Math.round(gapBob)}/${Math.round(gapLin)}`)
     await connected(bob)
     await connected(lin)
   }
   await leave(lin)
   console.log(`link cut: link-up → frames again (Bob/Lin) ${perRun.join(' ')}`)
+  console.log(`link cut: longest gap between frames around the cut (Bob/Lin) ${gaps.join(' ')}`)
   return [
     gated({
       metric: 'G17 link-up → media again, worst',
       value: round(Math.max(...recovery)),
       unit: 'ms',
       limit: 2000,
-      note: `${CUT_RUNS} cuts of ${CUT_MS} ms (veth address removed), both directions; t1 = first presented frame of the other side after link-up`,
+      note: `${CUT_RUNS} cuts of ${CUT_MS} ms (veth address removed), both directions; t1 = first presented frame of the other side after link-up; per run (Bob/Lin, ms): ${perRun.join(' ')}; longest frame gap: ${gaps.join(' ')}`,
     }),
     metric({ metric: 'G17 link-up → media again p50', value: round(percentile(recovery, 50)), unit: 'ms' }),
   ]
@@ -415,6 +443,24 @@ async function waitFrameAfter(page: Page, name: string, kind: string, since: num
       throw new Error(`no ${kind} frame of ${name} within ${timeoutMs} ms of link-up`)
     await sleep(50)
   }
+}
+
+/** The longest time between two presented frames of `name`/`kind` within [from, to]. */
+function longestGap(page: Page, name: string, kind: string, from: number, to: number): Promise<number> {
+  return page.evaluate(
+    ([n, k, a, b]) => {
+      const p = (globalThis as unknown as { __probe: { streams: StreamEntry[] } }).__probe
+      const times = p.streams
+        .filter((s) => s.name === n && s.kind === k)
+        .flatMap((s) => s.times)
+        .filter((x) => x >= a && x <= b)
+        .sort((x, y) => x - y)
+      let gap = 0
+      for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i]! - times[i - 1]!)
+      return gap
+    },
+    [name, kind, from, to] as const,
+  )
 }
 
 async function leave(page: Page): Promise<void> {

@@ -10,7 +10,7 @@ import { joinMeeting } from '../test/helpers/meetingPage'
 import { startHostProcess, type HostProcess } from '../test/helpers/webHostProcess'
 import { gated, metric, report, round, type Metric } from './lib'
 import { PROBE_SCRIPT, type StreamEntry } from './meetingProbe'
-import { clientPeer, cpuSeconds, ensureY4m, recordTracks } from './sfuLib'
+import { clientPeer, cpuSeconds, ensureY4m, machineTicks, recordTracks } from './sfuLib'
 
 const INSIDE = 'CONVENE_MEETING_SCALE_BENCH_INSIDE'
 const Y4M = '/tmp/convene-bench-640x480-30.y4m'
@@ -393,9 +393,12 @@ async function cpuOfMeeting(meeting: Meeting): Promise<Metric[]> {
   await sleep(5000)
   const before = new Map(chromiumProcesses().map((p) => [p.pid, { ...p, cpu: safeCpu(p.pid) }]))
   const publishersBefore = safeCpu(meeting.publishers.pid!)
+  const machine0 = machineTicks()
   const t0 = performance.now()
   await sleep(CPU_WINDOW_MS)
   const seconds = (performance.now() - t0) / 1000
+  const machine1 = machineTicks()
+  const machine = ((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * 100
   const byType = new Map<string, number>()
   for (const p of chromiumProcesses()) {
     const start = before.get(p.pid)?.cpu ?? 0
@@ -417,6 +420,12 @@ async function cpuOfMeeting(meeting: Meeting): Promise<Metric[]> {
     ...[...byType].map(([t, v]) =>
       metric({ metric: `G13 CPU of ${t} processes`, value: round(v), unit: '% of a core' }),
     ),
+    metric({
+      metric: 'G13 machine CPU busy in the window',
+      value: round(machine),
+      unit: '% of all cores',
+      note: 'everything on the machine, including other work running at the same time',
+    }),
     metric({
       metric: `G13 CPU of the ${meeting.n} replayed remotes (not the client)`,
       value: round(publishersCpu),
