@@ -272,6 +272,8 @@ async function glassToGlass(browser: Browser, guest: HostProcess, bob: Page, roo
     state = await barcodeState(bob)
   }
   const tile = (await probeState(bob)).streams.filter((s) => s.name === name && s.kind === 'camera').at(-1)
+  const box = await bob.locator(`[data-kind="camera"][data-name="${name}"]`).boundingBox()
+  const shown = box ? `${Math.round(box.width)}x${Math.round(box.height)} CSS px` : 'not shown'
   await leave(gina)
   if (state.samples.length < G2G_FRAMES || state.painted.length === 0)
     throw new Error(
@@ -285,7 +287,7 @@ async function glassToGlass(browser: Browser, guest: HostProcess, bob: Page, roo
     seen.add(p)
   })
   console.log(
-    `glass to glass: ${state.samples.length} frames read (${firstShown.length} distinct), ${state.failed} unreadable of ${state.total}, received ${tile?.width}x${tile?.height}`,
+    `glass to glass: ${state.samples.length} frames read (${firstShown.length} distinct), ${state.failed} unreadable of ${state.total}, received ${tile?.width}x${tile?.height}, tile ${shown}`,
   )
   return [
     gated({
@@ -293,7 +295,7 @@ async function glassToGlass(browser: Browser, guest: HostProcess, bob: Page, roo
       value: round(percentile(firstShown, 95)),
       unit: 'ms',
       limit: 100,
-      note: `canvas barcode (epoch ms + counter + CRC-8) painted at 30 fps → read off each presented frame at its first presentation; ${firstShown.length} distinct frames, received at ${tile?.width}x${tile?.height}`,
+      note: `canvas barcode (epoch ms + counter + CRC-8) painted at 30 fps → read off each presented frame at its first presentation; ${firstShown.length} distinct frames, received at ${tile?.width}x${tile?.height} in a tile of ${shown}`,
     }),
     metric({ metric: 'G5 glass to glass p50', value: round(percentile(firstShown, 50)), unit: 'ms' }),
     metric({ metric: 'G5 glass to glass max', value: round(Math.max(...firstShown)), unit: 'ms' }),
