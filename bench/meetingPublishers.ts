@@ -6,7 +6,8 @@ import { clientPeer, replay, type Capture } from './sfuLib'
 
 /**
  * Cheap remote participants for bench/meetingScale.bench.ts, run as their own process (fork): each one is a werift
- * PeerConnection that publishes a replayed recording of a real Chromium camera and microphone (no encoding cost)
+ * PeerConnection that publishes replayed media (no encoding cost): VP8 packets of a camera and Opus packets of a
+ * microphone, prepared by the bench
  * through the Calls API of the local SFU, and a room member (the hub's WebSocket) that announces those tracks in
  * the room's directory, as the app does. The parent sends `{ sfuUrl, sfuToken, hubUrl, room, participants,
  * capturePath }`, gets `ready` once everyone is in, and later sends `stop`.
@@ -46,7 +47,11 @@ async function api(
 
 let seq = 0
 
-async function start(cfg: Config, capture: Capture, index: number): Promise<Publisher> {
+async function start(
+  cfg: Config,
+  capture: Capture & { readonly audioDurationMs?: number },
+  index: number,
+): Promise<Publisher> {
   const { sessionId } = (await api(cfg, 'POST', 'sessions/new')) as { sessionId: string }
   const pc = clientPeer()
   const audio = pc.addTransceiver('audio', { direction: 'sendonly' })
@@ -68,7 +73,7 @@ async function start(cfg: Config, capture: Capture, index: number): Promise<Publ
   })
   const stops = [
     replay(video, capture.video, capture.durationMs, 90_000),
-    replay(audio, capture.audio, capture.durationMs, 48_000),
+    replay(audio, capture.audio, capture.audioDurationMs ?? capture.durationMs, 48_000),
   ]
   const ws = new WebSocket(
     `${cfg.hubUrl.replace(/^http/, 'ws')}/rooms/${encodeURIComponent(cfg.room)}/socket`,
@@ -109,7 +114,9 @@ async function start(cfg: Config, capture: Capture, index: number): Promise<Publ
 
 process.once('message', (raw) => {
   const cfg = raw as Config
-  const capture = JSON.parse(readFileSync(cfg.capturePath, 'utf8')) as Capture
+  const capture = JSON.parse(readFileSync(cfg.capturePath, 'utf8')) as Capture & {
+    readonly audioDurationMs?: number
+  }
   void (async () => {
     const all: Publisher[] = []
     for (let i = 0; i < cfg.participants; i++) all.push(await start(cfg, capture, i))

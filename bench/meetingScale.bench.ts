@@ -1,4 +1,4 @@
-import { fork, spawnSync, type ChildProcess } from 'node:child_process'
+import { execFileSync, fork, spawnSync, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { chromium, type Browser, type Page } from '@playwright/test'
@@ -10,7 +10,15 @@ import { joinMeeting } from '../test/helpers/meetingPage'
 import { startHostProcess, type HostProcess } from '../test/helpers/webHostProcess'
 import { gated, metric, report, round, type Metric } from './lib'
 import { PROBE_SCRIPT, type StreamEntry } from './meetingProbe'
-import { clientPeer, cpuSeconds, ensureY4m, machineTicks, recordTracks } from './sfuLib'
+import {
+  clientPeer,
+  cpuSeconds,
+  ensureY4m,
+  machineTicks,
+  recordTracks,
+  type Capture,
+  type CapturedPacket,
+} from './sfuLib'
 
 const INSIDE = 'CONVENE_MEETING_SCALE_BENCH_INSIDE'
 const Y4M = '/tmp/convene-bench-640x480-30.y4m'
@@ -24,8 +32,9 @@ const SCRIPTS = ['globalThis.__name = (f) => f', PROBE_SCRIPT]
 /**
  * Issue 7, a meeting's cost to the client, on the local backend in the network namespace. One measured Chromium
  * participant ("Mia", web mode, a 640x480 y4m camera and the fake microphone) meets N remote participants. The
- * remotes are cheap: werift peers in their own process (bench/meetingPublishers.ts) replaying a 4 s recording of
- * Mia's own camera and microphone (640x480 VP8, Opus) and announcing their tracks in the room like the app does.
+ * remotes are cheap: werift peers in their own process (bench/meetingPublishers.ts) replaying the same y4m camera
+ * (ffmpeg's VP8 at 640x480, 1.2 Mbps) and a 4 s recording of Mia's microphone, and announcing their tracks in the
+ * room like the app does.
  * - G8, Calls API calls of Mia's session, from her host's API history (`diagnostics:getApiHistory`): the busiest
  *   1 s while joining a meeting of 9 remotes, and while pinning one of the 9 tiles and unpinning it (tiles resize,
  *   layers change). Goal: peak ≤ 10 calls/s.
@@ -69,7 +78,7 @@ async function measureAll(): Promise<Metric[]> {
   })
   const metrics: Metric[] = []
   try {
-    await captureMia(browser, host, flags)
+    await captureMia(browser, host, flags, y4m)
     const memory: { n: number; m: Memory }[] = []
     for (const n of MEMORY_SIZES) {
       const meeting = await meetWith(browser, host, flags, n)
@@ -105,7 +114,7 @@ function flagsOf(args: readonly string[]): Backend {
 
 // ---- the remote participants' media: a recording of Mia's camera and microphone ----------------------------
 
-async function captureMia(browser: Browser, host: HostProcess, b: Backend): Promise<void> {
+async function captureMia(browser: Browser, host: HostProcess, b: Backend, y4m: string): Promise<void> {
   const mia = await joinMeeting(browser, host, 'Mia', newRoomCode(), { initScripts: SCRIPTS })
   const directory = await waitFor(async () => {
     const sent = await mia.evaluate(
@@ -150,14 +159,78 @@ async function captureMia(browser: Browser, host: HostProcess, b: Backend): Prom
   })
   const [video, audio] = pc.getTransceivers().map((t) => t.receiver.track)
   const capture = await recordTracks(video!, audio!, CAPTURE_MS)
-  writeFileSync(CAPTURE, JSON.stringify(capture))
-  const kbps = (capture.video.reduce((n, p) => n + (p.payload.length * 3) / 4, 0) * 8) / CAPTURE_MS
+  // Mia's camera goes out as simulcast, whose top layer Chromium leaves off at 640x480; the remotes' video is the
+  // same y4m encoded once by ffmpeg at 640x480 instead, so every remote tile is a full 640x480 stream.
+  const camera640 = vp8Packets(y4m)
+  writeFileSync(CAPTURE, JSON.stringify({ ...camera640, audio: capture.audio, audioDurationMs: CAPTURE_MS }))
+  const kbps =
+    (camera640.video.reduce((n, p) => n + (p.payload.length * 3) / 4, 0) * 8) / camera640.durationMs
   console.log(
-    `captured Mia: ${capture.video.length} video packets (${round(kbps)} kbps), ${capture.audio.length} audio`,
+    `remotes' media: ${camera640.video.length} VP8 packets at 640x480 (${round(kbps)} kbps), ${capture.audio.length} Opus packets of Mia's microphone`,
   )
   await pc.close()
   await call('DELETE', `sessions/${sessionId}`)
   await leave(mia)
+}
+
+/**
+ * The y4m camera as VP8 RTP payloads at 30 fps: ffmpeg (libvpx, realtime, 1.2 Mbps, a keyframe every second) to
+ * IVF, each frame cut into packets of at most 1,100 bytes behind a VP8 payload descriptor with a 15-bit picture id
+ * (RFC 7741). One loop of the file; it starts with a keyframe.
+ */
+function vp8Packets(y4m: string): Pick<Capture, 'durationMs' | 'video'> {
+  const ivf = '/tmp/convene-bench-640x480.ivf'
+  execFileSync('ffmpeg', [
+    '-y',
+    '-v',
+    'error',
+    '-i',
+    y4m,
+    '-c:v',
+    'libvpx',
+    '-deadline',
+    'realtime',
+    '-cpu-used',
+    '8',
+    '-b:v',
+    '1200k',
+    '-g',
+    '30',
+    '-lag-in-frames',
+    '0',
+    '-auto-alt-ref',
+    '0',
+    '-f',
+    'ivf',
+    ivf,
+  ])
+  const data = readFileSync(ivf)
+  const video: CapturedPacket[] = []
+  let offset = data.readUInt16LE(6)
+  let frame = 0
+  while (offset + 12 <= data.length) {
+    const size = data.readUInt32LE(offset)
+    const body = data.subarray(offset + 12, offset + 12 + size)
+    offset += 12 + size
+    const pictureId = frame & 0x7fff
+    for (let at = 0; at < body.length; at += 1100) {
+      const chunk = body.subarray(at, Math.min(body.length, at + 1100))
+      const descriptor = Buffer.from([
+        0x80 | (at === 0 ? 0x10 : 0),
+        0x80,
+        0x80 | (pictureId >> 8),
+        pictureId & 0xff,
+      ])
+      video.push({
+        t: (frame * 1000) / 30,
+        marker: at + 1100 >= body.length,
+        timestamp: frame * 3000,
+        payload: Buffer.concat([descriptor, chunk]).toString('base64'),
+      })
+    }
+    frame++
+  }
+  return { durationMs: (frame * 1000) / 30, video }
 }
 
 interface Directory {
