@@ -11,10 +11,41 @@ export interface Metric {
   /** value / baseline */
   readonly ratio?: number
   readonly goal?: string
+  /** Whether `value` meets `goal`, for metrics with a machine-checked goal (see `gated`). */
+  readonly pass?: boolean
+  /** `skipped`: not measured on this machine; `note` says why. */
+  readonly status?: 'measured' | 'skipped'
+  readonly note?: string
 }
 
 export function metric(m: Omit<Metric, 'ratio'>): Metric {
   return m.baseline !== undefined && m.baseline > 0 ? { ...m, ratio: round(m.value / m.baseline, 3) } : m
+}
+
+/** A metric with a goal `value ≤ limit` (or `≥` with `atLeast`), its pass/fail in the JSON. */
+export function gated(m: {
+  metric: string
+  value: number
+  unit: string
+  limit: number
+  atLeast?: boolean
+  note?: string
+}): Metric {
+  const pass = Number.isFinite(m.value) && (m.atLeast ? m.value >= m.limit : m.value <= m.limit)
+  return {
+    metric: m.metric,
+    value: m.value,
+    unit: m.unit,
+    goal: `${m.atLeast ? '≥' : '≤'} ${m.limit}`,
+    pass,
+    status: 'measured',
+    ...(m.note ? { note: m.note } : {}),
+  }
+}
+
+/** A goal this machine cannot measure: recorded, never faked. */
+export function skipped(m: { metric: string; unit: string; goal: string; note: string }): Metric {
+  return { metric: m.metric, value: Number.NaN, unit: m.unit, goal: m.goal, status: 'skipped', note: m.note }
 }
 
 export function round(n: number, digits = 1): number {
@@ -44,7 +75,9 @@ export function report(name: string, metrics: readonly Metric[]): void {
     console.log(
       `${name.padEnd(18)} ${m.metric.padEnd(34)} ${String(m.value).padStart(10)} ${m.unit}${
         m.baseline !== undefined ? `  (baseline ${m.baseline}, ratio ${m.ratio})` : ''
-      }${m.goal ? `  goal ${m.goal}` : ''}`,
+      }${m.goal ? `  goal ${m.goal}` : ''}${m.pass === undefined ? '' : m.pass ? '  PASS' : '  FAIL'}${
+        m.status === 'skipped' ? `  SKIPPED: ${m.note ?? ''}` : ''
+      }`,
     )
   }
 }
