@@ -57,6 +57,8 @@ async function measure() {
       await waitEnabled(page)
       samples.push(await clickJoinAndTimeFirstFrame(page))
       await page.getByRole('button', { name: 'Leave' }).click()
+      // The web host, not the page, is the room's client: wait until it has left, or the next join overlaps.
+      await page.getByRole('heading', { name: 'You left the meeting' }).waitFor()
       await context.close()
     }
     return [
