@@ -184,6 +184,8 @@ export class Recorder extends Emitter<RecorderEvents> {
     }
     this.stopping = (async () => {
       this.setState('stopping')
+      // Main already closed the file for these; for the others (the user, the meeting's end, a host's order) the
+      // last chunk still goes out and main finalises once the stream ends.
       const mainStopped = reason === 'disk_low' || reason === 'error' || reason === 'stream_lost'
       await this.stopMediaRecorder()
       await this.chain
