@@ -7,6 +7,7 @@ import { setSpeaker } from '../../media/devices'
 import { participantTracks, type MeetingController } from '../../meeting/MeetingController'
 import { useDesktopMeeting } from '../../desktop/useDesktopMeeting'
 import { AssistantPanel } from '../ai/AssistantPanel'
+import { MeetingRecording } from '../recording/MeetingRecording'
 import { ChatPanel } from './ChatPanel'
 import { ParticipantsPanel } from './ParticipantsPanel'
 import { VideoTile, type TileView } from './VideoTile'
@@ -275,6 +276,7 @@ export function MeetingView(props: {
         >
           Assistant
         </button>
+        <MeetingRecording controller={controller} room={props.room} />
         {isHost && me?.role === 'host' && (
           <button
             type="button"
