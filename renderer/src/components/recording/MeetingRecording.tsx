@@ -89,8 +89,19 @@ export function MeetingRecording(props: { readonly controller: MeetingController
     [consent, room],
   )
 
+  // Opening moves focus into the panel; Escape closes it from anywhere (its buttons come and go as the
+  // recording starts and stops, so focus may have fallen back to the page) and returns focus to the control.
   useEffect(() => {
-    if (open) panel.current?.querySelector<HTMLElement>('button:not([disabled]), input')?.focus()
+    if (!open) return
+    panel.current?.querySelector<HTMLElement>('button:not([disabled]), input')?.focus()
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key !== 'Escape') return
+      event.stopPropagation()
+      setOpen(false)
+      button.current?.focus()
+    }
+    document.addEventListener('keydown', onKey)
+    return () => document.removeEventListener('keydown', onKey)
   }, [open])
 
   const running = view.state === 'recording' || view.state === 'paused'
@@ -115,19 +126,7 @@ export function MeetingRecording(props: { readonly controller: MeetingController
         {view.state === 'paused' ? 'Recording paused' : running ? 'Recording' : 'Record'}
       </button>
       {open && (
-        <div
-          ref={panel}
-          id={panelId}
-          className="rec-pop"
-          role="dialog"
-          aria-label="Recording"
-          onKeyDown={(event) => {
-            if (event.key === 'Escape') {
-              event.stopPropagation()
-              close()
-            }
-          }}
-        >
+        <div ref={panel} id={panelId} className="rec-pop" role="dialog" aria-label="Recording">
           <RecordingControls
             room={room}
             recorder={recorder}
