@@ -60,9 +60,10 @@ async function startRecording(page: Page): Promise<void> {
   await expect(page.getByTestId('recording-notice')).toBeVisible()
 }
 
-// One retry: on a loaded 2-core box the file's duration has once come out 1,007 ms off the page's clock (it is
-// usually 150-250 ms). Issue 8 keeps this open until the cause (first or last chunk timing) is found.
-test.describe.configure({ retries: 1 })
+// No retries. The file once came out 1,007 ms longer than the page's clock on a loaded box: the clock started at
+// MediaRecorder's `start` event, which Chromium creates on the main thread, while capture starts at the start()
+// call (audio at once). A main thread busy for a second after start() reproduced it; the clock now starts at the
+// call (Recorder.start).
 
 test('records 10 s of a 3-participant meeting into a playable, seekable WebM', async ({ page }) => {
   test.setTimeout(120_000)
