@@ -41,8 +41,11 @@ export const StartRecordingRequest = z
   .strict()
 export type StartRecordingRequest = z.infer<typeof StartRecordingRequest>
 
-/** Why a recording ended. `disk_low` and `stream_lost` are decided by main; the file is kept in every case. */
-export const StopReason = z.enum(['user', 'meeting_ended', 'disk_low', 'stream_lost', 'error'])
+/**
+ * Why a recording ended. `disk_low` and `stream_lost` are decided by main; `forbidden` is a host's order (they
+ * no longer let participants record); the file is kept in every case.
+ */
+export const StopReason = z.enum(['user', 'meeting_ended', 'disk_low', 'stream_lost', 'error', 'forbidden'])
 export type StopReason = z.infer<typeof StopReason>
 
 export const RecordingEntry = z.object({

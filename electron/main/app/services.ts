@@ -116,11 +116,20 @@ export async function createServices(platform: Platform): Promise<Services> {
     storage: vault.storageInfo,
     notices: [...notices],
   })
+  const rooms = createRoomService({
+    log: log.child('room'),
+    events,
+    settings,
+    vault,
+    settingsPath: platform.pathOf('settings'),
+  })
+  // Consent follows the joined room (who may record, the flag everyone sees); the local rule outside a room.
   const recordings = createRecordingService({
     platform,
     log: log.child('recording'),
     events,
     displayName: () => settings.current.displayName,
+    rooms: rooms.service,
   })
   const calls = createCallsService({
     log: log.child('calls'),
@@ -150,13 +159,6 @@ export async function createServices(platform: Platform): Promise<Services> {
       platform.meetingFilesDir ?? join(dirname(platform.pathOf('settings')), 'meetings'),
     ),
     ...platform.ai,
-  })
-  const rooms = createRoomService({
-    log: log.child('room'),
-    events,
-    settings,
-    vault,
-    settingsPath: platform.pathOf('settings'),
   })
   roomPort = rooms.service
   const desktopServices = createDesktopServices({ ports: platform.desktop ?? null, events, log, notices })

@@ -1,5 +1,5 @@
 import { AppError } from '../../../shared/errors/AppError'
-import type { RoomRecordingState } from '../../../shared/recording/schemas'
+import type { RoomRecordingState, StopReason } from '../../../shared/recording/schemas'
 
 /** The room-side recording flag this participant sets: who records, and whether it is paused. */
 export interface RecordingFlag {
@@ -10,21 +10,34 @@ export interface RecordingFlag {
 export type RecordPermission =
   { readonly allowed: true } | { readonly allowed: false; readonly reason: string }
 
+/** The room tells this participant to stop recording: a host forbade it, or the meeting is over for us. */
+export interface RecordingRevoke {
+  readonly room: string
+  readonly reason: Extract<StopReason, 'forbidden' | 'meeting_ended'>
+  /** A sentence for the user. */
+  readonly message: string
+}
+
 /**
  * Consent and policy for recording, as the room sees it. The recorder asks `canRecord` before it starts and
- * calls `setRecordingFlag` on every change, so every participant's indicator follows. The room protocol
- * implements this against the room core (host role, the room-wide flag); `LocalRecordingGate` stands in until
- * then and for rooms without a server.
+ * calls `setRecordingFlag` on every change, so every participant's indicator follows. `RoomRecordingGate`
+ * implements it against the joined room (roles, `flags.allowRecording`, each participant's activity);
+ * `LocalRecordingGate` is the rule for a participant outside any room.
  */
 export interface RecordingGate {
   canRecord(room: string): RecordPermission
-  /** `null` clears the flag (recording ended). */
-  setRecordingFlag(room: string, flag: RecordingFlag | null): void
-  /** Host only: let other participants record, or forbid it. Throws `forbidden` for anyone else. */
-  setAllowOthers(room: string, allow: boolean): void
+  /**
+   * Announce this participant's recording (`null` clears it: the recording ended). Resolves once the room has
+   * it; rejects with the room's error (`forbidden` when the host does not allow participants to record).
+   */
+  setRecordingFlag(room: string, flag: RecordingFlag | null): Promise<void>
+  /** Host only: let other participants record, or forbid it. Rejects with `forbidden` for anyone else. */
+  setAllowOthers(room: string, allow: boolean): Promise<void>
   state(room: string): RoomRecordingState
   /** Called with a room's new state whenever it changes (flag or policy). Returns a disposer. */
   subscribe(listener: (state: RoomRecordingState) => void): () => void
+  /** Called when this participant must stop recording (see `RecordingRevoke`). Returns a disposer. */
+  onRevoke(listener: (revoke: RecordingRevoke) => void): () => void
 }
 
 interface RoomPolicy {
@@ -33,9 +46,9 @@ interface RoomPolicy {
 }
 
 /**
- * In-memory gate for a participant who is alone with the room state: it is the host unless told otherwise,
- * and the flag it sets is the room's flag. Enough for the local backend before the room protocol lands, and a
- * reference for the real adapter's behaviour.
+ * In-memory gate for a participant who is alone with the room state (not joined to any room): it is the host
+ * unless told otherwise, and the flag it sets is the room's flag. `RoomRecordingGate` falls back to it outside
+ * a room.
  */
 export class LocalRecordingGate implements RecordingGate {
   private readonly rooms = new Map<string, RoomPolicy>()
@@ -57,15 +70,18 @@ export class LocalRecordingGate implements RecordingGate {
     return { allowed: true }
   }
 
-  setRecordingFlag(room: string, flag: RecordingFlag | null): void {
+  setRecordingFlag(room: string, flag: RecordingFlag | null): Promise<void> {
     this.policy(room).flag = flag
     this.notify(room)
+    return Promise.resolve()
   }
 
-  setAllowOthers(room: string, allow: boolean): void {
-    if (!this.isHost(room)) throw AppError.forbidden('Only the host can change who may record.')
+  setAllowOthers(room: string, allow: boolean): Promise<void> {
+    if (!this.isHost(room))
+      return Promise.reject(AppError.forbidden('Only the host can change who may record.'))
     this.policy(room).allowOthers = allow
     this.notify(room)
+    return Promise.resolve()
   }
 
   state(room: string): RoomRecordingState {
@@ -88,6 +104,11 @@ export class LocalRecordingGate implements RecordingGate {
   subscribe(listener: (state: RoomRecordingState) => void): () => void {
     this.listeners.add(listener)
     return () => void this.listeners.delete(listener)
+  }
+
+  /** Nobody outside a room can order this participant to stop: never called. */
+  onRevoke(_listener: (revoke: RecordingRevoke) => void): () => void {
+    return () => undefined
   }
 
   private policy(room: string): RoomPolicy {

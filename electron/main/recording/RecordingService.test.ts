@@ -7,7 +7,7 @@ import type { RecordingStatus } from '../../../shared/recording/schemas'
 import type { StreamServerFrame } from '../../../shared/recording/stream'
 import { tempDir } from '../../../test/helpers/services'
 import type { ChunkConnection, ChunkHandlers } from './ChunkConnection'
-import { LocalRecordingGate } from './RecordingGate'
+import { LocalRecordingGate, type RecordingRevoke } from './RecordingGate'
 import { RecordingService, type RecordingServiceOptions } from './RecordingService'
 import { WebmFileWriter } from './WebmFileWriter'
 
@@ -74,6 +74,18 @@ async function feed(fake: ReturnType<typeof fakeConnection>, bytes: Uint8Array, 
   }
 }
 
+/** The local rule, plus a room that can revoke (a host's order, the meeting's end) when the test says so. */
+class RevokingGate extends LocalRecordingGate {
+  private readonly revokeListeners = new Set<(revoke: RecordingRevoke) => void>()
+  override onRevoke(listener: (revoke: RecordingRevoke) => void): () => void {
+    this.revokeListeners.add(listener)
+    return () => void this.revokeListeners.delete(listener)
+  }
+  revoke(revoke: RecordingRevoke): void {
+    for (const listener of this.revokeListeners) listener(revoke)
+  }
+}
+
 async function until(check: () => boolean, ms = 3000): Promise<void> {
   const end = Date.now() + ms
   while (!check()) {
@@ -117,16 +129,16 @@ describe('RecordingService', () => {
     let host = true
     const gate = new LocalRecordingGate(() => host)
     const { service } = setup({ gate })
-    gate.setAllowOthers('abc-defg-hij', false)
+    await gate.setAllowOthers('abc-defg-hij', false)
     host = false
-    expect(() => gate.setAllowOthers('abc-defg-hij', true)).toThrow(/Only the host/)
+    await expect(gate.setAllowOthers('abc-defg-hij', true)).rejects.toThrow(/Only the host/)
     await expect(service.start(request)).rejects.toMatchObject({
       code: 'forbidden',
       message: 'The host does not allow participants to record this meeting.',
     })
     host = true
     // With the flag already raised by someone, nobody starts a second recording in the room.
-    gate.setRecordingFlag('abc-defg-hij', { byName: 'Grace', paused: false })
+    await gate.setRecordingFlag('abc-defg-hij', { byName: 'Grace', paused: false })
     await expect(service.start(request)).rejects.toMatchObject({
       code: 'forbidden',
       message: 'Grace is already recording this meeting.',
@@ -245,5 +257,44 @@ describe('RecordingService', () => {
     expect(list.find((e) => e.name === 'crashed.webm')!.durationMs).toBeGreaterThan(1500)
     expect(list.find((e) => e.name === 'foreign.webm')).toMatchObject({ status: 'unfinished' })
     expect(readFileSync(join(folder, 'foreign.webm'))).toEqual(chromium)
+  })
+
+  it('asks the recorder to stop when the room revokes the recording, and keeps every chunk it then sends', async () => {
+    const gate = new RevokingGate()
+    const { service, statuses } = setup({ gate })
+    const { id } = await service.start(request)
+    const fake = fakeConnection()
+    service.attachStream(id, fake.conn)
+    await feed(fake, chromium.subarray(0, 20_000))
+    gate.revoke({ room: 'abc-defg-hij', reason: 'forbidden', message: 'A host forbade it.' })
+    expect(fake.sent.at(-1)).toEqual({ t: 'stopped', reason: 'forbidden', message: 'A host forbade it.' })
+    // The recorder flushes its last chunk, ends the stream and stops, as after a user's stop.
+    await feed(fake, chromium.subarray(20_000))
+    fake.handlers().end()
+    const entry = await service.stop(id, 'user')
+    expect(entry).toMatchObject({ status: 'ready' })
+    expect(entry!.durationMs).toBeGreaterThan(2400)
+    expect(statuses.at(-1)).toMatchObject({
+      state: 'stopped',
+      reason: 'forbidden',
+      message: 'A host forbade it.',
+    })
+    expect(gate.state('abc-defg-hij').active).toBe(false)
+    expect(fake.sent.filter((f) => f.t === 'stopped')).toHaveLength(1)
+  })
+
+  it('finishes alone when the recorder ignores a revoke; revokes for another room are ignored', async () => {
+    const gate = new RevokingGate()
+    const { service, statuses } = setup({ gate })
+    const { id } = await service.start(request)
+    const fake = fakeConnection()
+    service.attachStream(id, fake.conn)
+    await feed(fake, chromium.subarray(0, 20_000))
+    gate.revoke({ room: 'other-room', reason: 'meeting_ended', message: 'Over.' })
+    expect(fake.sent.some((f) => f.t === 'stopped')).toBe(false)
+    gate.revoke({ room: 'abc-defg-hij', reason: 'meeting_ended', message: 'You left.' })
+    await until(() => statuses.at(-1)?.state === 'stopped')
+    expect(statuses.at(-1)).toMatchObject({ reason: 'meeting_ended', entry: { status: 'ready' } })
+    expect(await service.stop(id)).toMatchObject({ status: 'ready' })
   })
 })

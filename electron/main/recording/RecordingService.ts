@@ -16,7 +16,7 @@ import { RECORDING_MAX_CHUNK } from '../../../shared/recording/stream'
 import type { ChunkConnection } from './ChunkConnection'
 import { DEFAULT_DISK_THRESHOLDS, formatBytes, freeBytesAt, type DiskThresholds } from './diskSpace'
 import { recordingFileName } from './fileNames'
-import type { RecordingGate } from './RecordingGate'
+import type { RecordingGate, RecordingRevoke } from './RecordingGate'
 import { RecordingLibrary } from './RecordingLibrary'
 import { WebmFileWriter } from './WebmFileWriter'
 
@@ -52,6 +52,9 @@ interface Session {
   streamEnded: Promise<void>
   endStream: () => void
   waitTimer: ReturnType<typeof setTimeout> | undefined
+  /** The room revoked the recording: the renderer was asked to stop; main finishes alone if it does not. */
+  revoked: RecordingRevoke | null
+  revokeTimer: ReturnType<typeof setTimeout> | undefined
   finishing: Promise<RecordingEntry | null> | null
 }
 
@@ -61,6 +64,8 @@ interface Session {
  */
 export class RecordingService {
   private active: Session | null = null
+  /** A start is between its checks and its file (so a second start cannot slip in). */
+  private starting = false
   /** Recently finished sessions, so a late `stop` (after main stopped on its own) still gets the entry. */
   private readonly finished = new Map<string, RecordingEntry | null>()
   private readonly freeBytes: (dir: string) => Promise<number | null>
@@ -78,6 +83,7 @@ export class RecordingService {
       this.active ? this.active.name : null,
     )
     void this.library.repairUnfinished()
+    options.gate.onRevoke((revoke) => this.onRevoke(revoke))
   }
 
   get folder(): string {
@@ -91,11 +97,22 @@ export class RecordingService {
 
   /** Start a recording: checks consent and disk space, creates the file, raises the room flag. */
   async start(request: StartRecordingRequest): Promise<{ id: string; name: string; folder: string }> {
-    if (this.active) {
+    if (this.active || this.starting) {
       throw AppError.invalidRequest('A recording is already running. Stop it before starting another.')
     }
     const permission = this.options.gate.canRecord(request.room)
     if (!permission.allowed) throw AppError.forbidden(permission.reason)
+    this.starting = true
+    try {
+      return await this.startChecked(request)
+    } finally {
+      this.starting = false
+    }
+  }
+
+  private async startChecked(
+    request: StartRecordingRequest,
+  ): Promise<{ id: string; name: string; folder: string }> {
     const folder = this.options.folder
     await mkdir(folder, { recursive: true, mode: 0o700 })
     const free = await this.freeBytes(folder)
@@ -108,7 +125,19 @@ export class RecordingService {
         retryable: true,
       })
     }
-    const { writer, name } = await this.createFile(request.room)
+    // Everyone is told before a single frame is written; the room may still refuse (the host just forbade it).
+    await this.options.gate.setRecordingFlag(request.room, {
+      byName: this.options.displayName(),
+      paused: false,
+    })
+    let file: { writer: WebmFileWriter; name: string }
+    try {
+      file = await this.createFile(request.room)
+    } catch (error) {
+      this.clearFlag(request.room)
+      throw error
+    }
+    const { writer, name } = file
     const id = randomBytes(16).toString('base64url')
     let endStream = (): void => undefined
     const streamEnded = new Promise<void>((resolve) => (endStream = resolve))
@@ -126,6 +155,8 @@ export class RecordingService {
       streamEnded,
       endStream,
       waitTimer: undefined,
+      revoked: null,
+      revokeTimer: undefined,
       finishing: null,
     }
     this.active = session
@@ -133,7 +164,6 @@ export class RecordingService {
       if (session.state === 'waiting')
         void this.finish(session, 'stream_lost', 'The recorder never connected.')
     }, this.streamWait)
-    this.options.gate.setRecordingFlag(request.room, { byName: this.options.displayName(), paused: false })
     this.options.log.info('recording started', {
       id,
       name,
@@ -196,7 +226,8 @@ export class RecordingService {
       clearTimeout(timer)
       if (timedOut) this.options.log.warn('recorder did not finish its stream in time', { id })
     }
-    return this.finish(session, reason)
+    // A recording the room revoked ends for that reason, whatever the renderer calls it.
+    return this.finish(session, session.revoked?.reason ?? reason)
   }
 
   /** Finalise whatever is running (app quitting, meeting over). */
@@ -208,8 +239,8 @@ export class RecordingService {
     return this.options.gate.state(room)
   }
 
-  setAllowOthers(room: string, allow: boolean): RoomRecordingState {
-    this.options.gate.setAllowOthers(room, allow)
+  async setAllowOthers(room: string, allow: boolean): Promise<RoomRecordingState> {
+    await this.options.gate.setAllowOthers(room, allow)
     return this.options.gate.state(room)
   }
 
@@ -276,7 +307,12 @@ export class RecordingService {
     }
     if (session.state === 'recording' || session.state === 'paused') {
       session.state = paused ? 'paused' : 'recording'
-      this.options.gate.setRecordingFlag(session.room, { byName: this.options.displayName(), paused })
+      this.options.gate
+        .setRecordingFlag(session.room, { byName: this.options.displayName(), paused })
+        .catch((error: unknown) =>
+          // The gate re-sends what it wants once the room is reachable again.
+          this.options.log.warn('could not tell the room about the pause', { error: String(error) }),
+        )
       this.options.log.info(paused ? 'recording paused' : 'recording resumed', { id })
     }
     return this.emitStatus(session)
@@ -334,9 +370,11 @@ export class RecordingService {
   private finish(session: Session, reason: StopReason, message?: string): Promise<RecordingEntry | null> {
     session.finishing ??= (async () => {
       clearTimeout(session.waitTimer)
+      clearTimeout(session.revokeTimer)
       session.state = 'finishing'
+      message ??= session.revoked?.reason === reason ? session.revoked.message : undefined
       this.emitStatus(session)
-      if (reason !== 'user' && reason !== 'meeting_ended') {
+      if (reason !== 'user' && reason !== 'meeting_ended' && !session.revoked) {
         session.conn?.send({ t: 'stopped', reason, message: message ?? 'The recording was stopped.' })
       }
       try {
@@ -354,7 +392,7 @@ export class RecordingService {
       }
       session.conn?.close()
       if (this.active === session) this.active = null
-      this.options.gate.setRecordingFlag(session.room, null)
+      this.clearFlag(session.room)
       let entry: RecordingEntry | null = null
       if (session.writer.bytesWritten === 0) {
         // Nothing arrived (the recorder failed to start): an empty file would only clutter the list.
@@ -370,6 +408,34 @@ export class RecordingService {
       return entry
     })()
     return session.finishing
+  }
+
+  /**
+   * The room no longer lets this participant record (a host's order, or we left the meeting). Ask the renderer
+   * to stop, so its last chunk reaches the file, and finish alone if it does not within the stream wait.
+   */
+  private onRevoke(revoke: RecordingRevoke): void {
+    const session = this.active
+    if (!session || session.room !== revoke.room || session.finishing || session.revoked) return
+    session.revoked = revoke
+    this.options.log.info("stopping the recording at the room's request", { reason: revoke.reason })
+    if (!session.conn) {
+      void this.finish(session, revoke.reason, revoke.message)
+      return
+    }
+    session.conn.send({ t: 'stopped', reason: revoke.reason, message: revoke.message })
+    session.revokeTimer = setTimeout(
+      () => void this.finish(session, revoke.reason, revoke.message),
+      this.streamWait,
+    )
+  }
+
+  private clearFlag(room: string): void {
+    this.options.gate
+      .setRecordingFlag(room, null)
+      .catch((error: unknown) =>
+        this.options.log.warn('could not clear the recording flag in the room', { error: String(error) }),
+      )
   }
 
   private emitStatus(session: Session, extra: Partial<RecordingStatus> = {}): RecordingStatus {

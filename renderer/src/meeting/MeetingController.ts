@@ -41,6 +41,8 @@ export interface MeetingSnapshot {
   readonly handRaised: boolean
   readonly localCamera: MediaStreamTrack | null
   readonly localScreen: MediaStreamTrack | null
+  /** The microphone we publish (disabled while muted), for the local recording's audio mix. */
+  readonly localMic: MediaStreamTrack | null
   /** Remote tracks by `<sessionId>/<trackName>`. */
   readonly remote: ReadonlyMap<string, MediaStreamTrack>
   readonly stats: ReadonlyMap<string, TrackStats>
@@ -64,6 +66,7 @@ const initial: MeetingSnapshot = {
   handRaised: false,
   localCamera: null,
   localScreen: null,
+  localMic: null,
   remote: new Map(),
   stats: new Map(),
   speakerId: null,
@@ -139,7 +142,12 @@ export class MeetingController {
   async join(media: { camera: MediaStreamTrack | null; mic: MediaStreamTrack | null }): Promise<void> {
     this.mic = media.mic
     this.camera = media.camera
-    this.set({ micOn: media.mic !== null, cameraOn: media.camera !== null, localCamera: media.camera })
+    this.set({
+      micOn: media.mic !== null,
+      cameraOn: media.camera !== null,
+      localCamera: media.camera,
+      localMic: media.mic,
+    })
     this.listen()
     try {
       const joined = await this.api.room.join({ room: this.room, name: this.name })
@@ -472,7 +480,7 @@ export class MeetingController {
     this.mic?.stop()
     this.camera?.stop()
     this.screen?.stop()
-    this.set({ localCamera: null, localScreen: null })
+    this.set({ localCamera: null, localScreen: null, localMic: null })
   }
 
   dispose(): void {

@@ -33,13 +33,21 @@ class FakeMediaRecorder extends EventTarget {
   constructor(
     readonly stream: MediaStream,
     readonly options: MediaRecorderOptions,
+    /** A busy main thread: the clock moves this far before each event is dispatched. */
+    private readonly lag: { readonly ms: number; readonly advance: (ms: number) => void } = {
+      ms: 0,
+      advance: () => undefined,
+    },
   ) {
     super()
   }
   start(timeslice: number): void {
     this.timeslice = timeslice
     this.state = 'recording'
-    setTimeout(() => this.onstart?.(), 0)
+    setTimeout(() => {
+      this.lag.advance(this.lag.ms)
+      this.onstart?.()
+    }, 0)
   }
   pause(): void {
     this.state = 'paused'
@@ -50,6 +58,7 @@ class FakeMediaRecorder extends EventTarget {
   stop(): void {
     this.state = 'inactive'
     setTimeout(() => {
+      this.lag.advance(this.lag.ms)
       this.data(chunk('last', 5))
       this.dispatchEvent(new Event('stop'))
     }, 0)
@@ -59,7 +68,7 @@ class FakeMediaRecorder extends EventTarget {
   }
 }
 
-function setup(options: { openSinkFails?: boolean; webm?: boolean } = {}) {
+function setup(options: { openSinkFails?: boolean; webm?: boolean; eventLagMs?: number } = {}) {
   const log: string[] = []
   const frames = new Set<(f: StreamServerFrame) => void>()
   const sink: ChunkSink = {
@@ -95,7 +104,10 @@ function setup(options: { openSinkFails?: boolean; webm?: boolean } = {}) {
       return sink
     },
     createMediaRecorder: (stream, opts) =>
-      (media = new FakeMediaRecorder(stream, opts)) as unknown as MediaRecorder,
+      (media = new FakeMediaRecorder(stream, opts, {
+        ms: options.eventLagMs ?? 0,
+        advance: (ms) => void (now += ms),
+      })) as unknown as MediaRecorder,
     isTypeSupported: (t) => (options.webm ?? true) && t.startsWith('video/webm'),
     now: () => now,
   })
@@ -169,6 +181,33 @@ describe('Recorder', () => {
     expect(t.log).toContain('api.pause')
     expect(t.log).toContain('api.resume')
     expect(t.log).toContain('api.stop:meeting_ended')
+  })
+
+  it('times the recording from the start() and stop() calls, however late the main thread fires the events', async () => {
+    // Chromium captures from the call on but creates the start event on the main thread; timing from the event
+    // made a loaded page's clock up to a second shorter than the file.
+    const t = setup({ eventLagMs: 900 })
+    await t.recorder.start('room', t.source)
+    expect(t.recorder.elapsedMs).toBe(900)
+    t.advance(3000)
+    expect((await t.recorder.stop()).elapsedMs).toBe(3900)
+  })
+
+  it('stops at the room’s request like a user stop: the last chunk goes out and main finalises', async () => {
+    const t = setup()
+    await t.recorder.start('room', t.source)
+    const stopped = new Promise<{ reason: string; message?: string }>((r) => t.recorder.on('stopped', r))
+    t.serverFrame({
+      t: 'stopped',
+      reason: 'forbidden',
+      message: 'A host no longer lets participants record.',
+    })
+    expect(await stopped).toMatchObject({
+      reason: 'forbidden',
+      message: 'A host no longer lets participants record.',
+      entry: ENTRY,
+    })
+    expect(t.log.slice(-4)).toEqual(['write:last', 'end', 'api.stop:user', 'close'])
   })
 
   it('stops when main says the disk is low, without sending an end it no longer waits for', async () => {

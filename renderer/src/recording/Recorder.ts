@@ -124,8 +124,12 @@ export class Recorder extends Emitter<RecorderEvents> {
       this.recorder = recorder
       recorder.ondataavailable = (event) => this.onData(event.data)
       recorder.onerror = () => void this.finish('error', 'The browser stopped the recording (encoder error).')
+      // The clock starts when start() is called, not at the `start` event: Chromium captures from the call on
+      // (audio at once, off the main thread), but creates the event on the main thread, so under load its
+      // timeStamp came up to a second late and the file came out that much longer than the page's clock.
       this.startedAt = await new Promise<number>((resolve, reject) => {
-        recorder.onstart = (event) => resolve(this.eventTime(event))
+        const calledAt = this.now()
+        recorder.onstart = () => resolve(calledAt)
         try {
           recorder.start(this.deps.timesliceMs ?? 1000)
         } catch (error) {
@@ -184,6 +188,8 @@ export class Recorder extends Emitter<RecorderEvents> {
     }
     this.stopping = (async () => {
       this.setState('stopping')
+      // Main already closed the file for these; for the others (the user, the meeting's end, a host's order) the
+      // last chunk still goes out and main finalises once the stream ends.
       const mainStopped = reason === 'disk_low' || reason === 'error' || reason === 'stream_lost'
       await this.stopMediaRecorder()
       await this.chain
@@ -239,24 +245,16 @@ export class Recorder extends Emitter<RecorderEvents> {
   private async stopMediaRecorder(): Promise<void> {
     const recorder = this.recorder
     if (!recorder || recorder.state === 'inactive') return
-    const stoppedAt = await new Promise<number>((resolve) => {
+    // As for start: the call is when capture ends, whenever the main thread gets to the `stop` event.
+    const stoppedAt = this.now()
+    await new Promise<void>((resolve) => {
       // The last dataavailable fires before stop.
-      recorder.addEventListener('stop', (event) => resolve(this.eventTime(event)), { once: true })
+      recorder.addEventListener('stop', () => resolve(), { once: true })
       recorder.stop()
     })
     if (this.pausedAt !== null) this.pausedTotal += stoppedAt - this.pausedAt
     this.pausedAt = null
     this.endedAt = stoppedAt
-  }
-
-  /**
-   * When MediaRecorder fired an event, on the performance.now() clock: a busy main thread runs our handler
-   * late, and the recorded time should not grow by that delay. An injected clock (tests) wins.
-   */
-  private eventTime(event: Event | undefined): number {
-    return !this.deps.now && typeof event?.timeStamp === 'number' && event.timeStamp > 0
-      ? event.timeStamp
-      : this.now()
   }
 
   private emitProgress(): void {

@@ -9,6 +9,7 @@ import { useDesktopMeeting } from '../../desktop/useDesktopMeeting'
 import { AssistantPanel } from '../ai/AssistantPanel'
 import { CaptionsButton, CaptionsOverlay } from '../../captions/LiveCaptions'
 import { useLiveCaptions } from '../../captions/useLiveCaptions'
+import { MeetingRecording } from '../recording/MeetingRecording'
 import { ChatPanel } from './ChatPanel'
 import { ParticipantsPanel } from './ParticipantsPanel'
 import { VideoTile, type TileView } from './VideoTile'
@@ -280,6 +281,7 @@ export function MeetingView(props: {
         >
           Assistant
         </button>
+        <MeetingRecording controller={controller} room={props.room} />
         {isHost && me?.role === 'host' && (
           <button
             type="button"
