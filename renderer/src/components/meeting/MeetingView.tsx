@@ -202,6 +202,14 @@ export function MeetingView(props: {
             ))}
           </div>
           <CaptionsOverlay captions={captions} />
+          {/* Over the stage's top right: never over the toolbar, the captions or a side panel. */}
+          <div className="toasts" aria-live="polite">
+            {s.toasts.map((t) => (
+              <div key={t.id} className="toast">
+                {t.text}
+              </div>
+            ))}
+          </div>
         </div>
         {panel === 'chat' && <ChatPanel lines={s.chat} onSend={(text) => controller.sendChat(text)} />}
         {panel === 'people' && me && (
@@ -303,13 +311,6 @@ export function MeetingView(props: {
           packets={s.stats.get(key)?.packets ?? 0}
         />
       ))}
-      <div className="toasts" aria-live="polite">
-        {s.toasts.map((t) => (
-          <div key={t.id} className="toast">
-            {t.text}
-          </div>
-        ))}
-      </div>
     </div>
   )
 }
