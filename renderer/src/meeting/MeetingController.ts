@@ -311,7 +311,9 @@ export class MeetingController {
         this.syncSubscriptions()
       }),
       this.api.room.onStatus((status) => {
-        this.set({ roomState: status.state })
+        // A room that lost its state (restarted without storage) admits us again under a new id.
+        const me = this.snap.me !== null && status.participantId ? status.participantId : this.snap.me
+        this.set({ roomState: status.state, me })
         if (status.state === 'closed' && status.reason) {
           const removed = status.reason === 'removed'
           const ended = status.reason === 'ended'
