@@ -17,6 +17,7 @@ import { ipcCallsPort } from '../engine/ipcCallsPort'
 import type { TrackStats } from '../engine/stats'
 import type { RemoteTrackRef } from '../engine/types'
 import { openCamera } from '../media/devices'
+import { mergeChat } from './chatMerge'
 
 export interface ChatLineState {
   readonly id: string
@@ -295,6 +296,8 @@ export class MeetingController {
     this.disposers.push(
       this.api.room.onView((view) => {
         this.set({ view })
+        // A whole view comes after every reconnect: chat said while we were away is only in it.
+        this.mergeChat(view)
         this.syncSubscriptions()
       }),
       this.api.room.onDelta(({ version, change }) => {
@@ -406,6 +409,16 @@ export class MeetingController {
         mine: m.from === this.snap.me,
         acked: true,
       })),
+    })
+  }
+
+  /** Chat said while we were away (after any reconnect) is only in the whole view the room sends. */
+  private mergeChat(view: RoomView): void {
+    const merged = mergeChat(this.snap.chat, view.chat, this.snap.me)
+    if (merged.chat === this.snap.chat) return
+    this.set({
+      chat: merged.chat,
+      unread: this.chatVisible ? this.snap.unread : this.snap.unread + merged.unseen,
     })
   }
 
