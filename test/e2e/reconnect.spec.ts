@@ -140,10 +140,12 @@ test.describe('media server restart', () => {
     test.skip(!hasInterface('rtc0'), 'needs the network namespace from scripts/netns.sh')
     const { ada, bob } = await meeting(browser, setup.hosts())
 
+    const killedAt = Date.now()
     await setup.backend().restartSfu()
     for (const page of [ada, bob])
       await expect.poll(() => statusSeen(page), { timeout: 30_000 }).toContain('Reconnecting…')
     await expectRecovered(ada, bob)
+    await noteTimeline({ Ada: ada, Bob: bob }, killedAt, Date.now())
     // Each now pulls the other's new session, not the dead one.
     for (const page of [ada, bob]) await expect(page.locator('[data-kind="camera"]')).toHaveCount(2)
     await sendChat(bob, 'after the media server came back')
@@ -166,6 +168,7 @@ for (const [label, hubStorage] of [
       await sendChat(ada, 'before the hub went down')
       await expectChatOnce([ada, bob], 'before the hub went down')
 
+      const killedAt = Date.now()
       await setup.backend().killHub()
       for (const page of [ada, bob])
         await expect.poll(() => statusSeen(page), { timeout: 30_000 }).toContain('Reconnecting…')
@@ -174,6 +177,7 @@ for (const [label, hubStorage] of [
       await setup.backend().startHub()
 
       await expectRecovered(ada, bob)
+      await noteTimeline({ Ada: ada, Bob: bob }, killedAt, Date.now())
       await expectChatOnce([ada, bob], 'sent while the hub was down')
       await sendChat(bob, 'after the hub came back')
       await expectChatOnce([ada, bob], 'after the hub came back')
@@ -194,19 +198,54 @@ async function recordStatus(page: Page): Promise<void> {
     // This runs in the page; the Node tsconfig has no DOM types, so name just what is used.
     const g = globalThis as unknown as {
       __status?: string[]
-      document: { querySelector(selector: string): { textContent: string | null } | null }
+      __detail?: Array<readonly [string, number]>
+      document: {
+        querySelector(
+          selector: string,
+        ): { textContent: string | null; getAttribute(name: string): string | null } | null
+      }
       MutationObserver: new (callback: () => void) => { observe(target: unknown, options: object): void }
     }
     g.__status = []
+    g.__detail = []
     const read = (): void => {
-      const text = g.document.querySelector('[data-testid="connection-status"]')?.textContent ?? ''
+      const pill = g.document.querySelector('[data-testid="connection-status"]')
+      const text = pill?.textContent ?? ''
+      const detail = `room ${pill?.getAttribute('data-room-state')}, call ${pill?.getAttribute('data-call-state')}`
+      if (g.__detail && g.__detail.at(-1)?.[0] !== detail) g.__detail.push([detail, Date.now()])
       if (g.__status && g.__status.at(-1) !== text) g.__status.push(text)
     }
     const meeting = g.document.querySelector('[data-testid="meeting"]')
     if (meeting)
-      new g.MutationObserver(read).observe(meeting, { subtree: true, childList: true, characterData: true })
+      new g.MutationObserver(read).observe(meeting, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+        attributes: true,
+      })
     read()
   })
+}
+
+/**
+ * For the report, not an assertion: when each participant's pill changed, in seconds after `since` (the fault).
+ * Speed is the bench's business; this only says what happened in which order.
+ */
+async function noteTimeline(pages: Record<string, Page>, since: number, recoveredAt: number): Promise<void> {
+  const parts: string[] = []
+  for (const [name, page] of Object.entries(pages)) {
+    // Which of the room and the media connection was down when, as the pill's data attributes said.
+    const seen = await page.evaluate(
+      () => (globalThis as unknown as { __detail?: Array<readonly [string, number]> }).__detail ?? [],
+    )
+    const changes = seen.filter(([, at]) => at >= since)
+    parts.push(
+      `${name}: ${changes.map(([text, at]) => `${text} +${((at - since) / 1000).toFixed(1)}s`).join(', ')}`,
+    )
+  }
+  parts.push(`media rising both ways by +${((recoveredAt - since) / 1000).toFixed(1)}s`)
+  test.info().annotations.push({ type: 'timeline', description: parts.join('; ') })
+  process.stdout.write(`timeline: ${parts.join('; ')}\n`)
 }
 
 function statusSeen(page: Page): Promise<string[]> {
