@@ -74,6 +74,14 @@ function onSplitBackend(hubStorage: boolean): {
     const args = backend.joinArgs
     hosts = [await startHostProcess({ args }), await startHostProcess({ args })]
   })
+  test.afterEach(async () => {
+    // On failure, what the hosts' Calls and room clients logged (they log each failed operation).
+    if (test.info().status === test.info().expectedStatus) return
+    for (const [i, host] of (hosts ?? []).entries())
+      await test.info().attach(`host-${i}.log`, { body: host.output(), contentType: 'text/plain' })
+    if (backend)
+      await test.info().attach('backend.log', { body: backend.output(), contentType: 'text/plain' })
+  })
   test.afterAll(async () => {
     await Promise.all([...(hosts ?? []).map((h) => h.stop()), backend?.stop()])
   })

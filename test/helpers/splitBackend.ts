@@ -28,7 +28,8 @@ interface Service {
 }
 
 export async function startSplitBackend(options: { hubStorage: boolean }): Promise<SplitBackend> {
-  const token = randomBytes(24).toString('base64url')
+  // Hex: a base64url token may start with '-', which a command line reads as an option.
+  const token = randomBytes(24).toString('hex')
   const storage = options.hubStorage ? mkdtempSync(join(tmpdir(), 'convene-rooms-')) : null
   let output = ''
   const launch = (script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Service> => {

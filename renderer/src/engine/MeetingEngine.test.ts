@@ -99,6 +99,8 @@ class ScriptedSfu implements CallsPort {
   restart(): void {
     this.sessions.clear()
     this.published.clear()
+    // A fresh server numbers m-lines from the start again, so a new connection reuses the old one's mids.
+    this.mid = 100
   }
 
   private alive(sessionId: string): void {
@@ -265,6 +267,31 @@ describe('MeetingEngine when the media server restarts', () => {
     expect(t.sfu.calls.slice(callsBefore).filter((c) => c.endsWith(':s1'))).toEqual(['newTracks:s1'])
     // The wanted pull survives the rebuild (its publisher is alive): pulled again on the new session.
     await vi.waitFor(() => expect(t.remote.filter((k) => k === 'r1/cam')).toHaveLength(1))
+  })
+
+  it('an unsubscribe that waited through a rebuild does not close the new connection’s tracks', async () => {
+    const t = setup()
+    await t.engine.join()
+    t.peer().become('connected')
+    t.sfu.published.add('r1/cam')
+    await t.engine.subscribe([{ sessionId: 'r1', trackName: 'cam' }])
+    t.sfu.restart()
+    t.peer().become('failed')
+    await vi.waitFor(() => expect(t.engine.callState.kind).toBe('reconnecting'))
+    // The publisher rebuilt first: the room says r1 is gone and r2 is new, while we are still reconnecting.
+    t.sfu.published.add('r2/cam')
+    const gone = t.engine.unsubscribe([{ sessionId: 'r1', trackName: 'cam' }])
+    const fresh = t.engine.subscribe([{ sessionId: 'r2', trackName: 'cam' }])
+    await vi.waitFor(() => expect(t.sessions.at(-1)?.id).toBe('s2'))
+    t.peer().become('connected')
+    await Promise.all([gone, fresh])
+    // r2 got the mid r1 had on the old connection; it must still be receiving.
+    const r2 = t
+      .peer()
+      .getTransceivers()
+      .find((x) => x.receiver.track.id === 'remote-100')
+    expect(r2?.direction).toBe('recvonly')
+    expect(t.sfu.calls.filter((c) => c.startsWith('closeTracks'))).toEqual([])
   })
 
   it('a subscribe that waited through a rebuild is not pulled twice', async () => {

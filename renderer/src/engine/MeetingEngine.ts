@@ -155,7 +155,11 @@ export class MeetingEngine {
     }
     const mids = subs.map((s) => s.mid).filter((m) => m !== undefined)
     if (mids.length === 0) return Promise.resolve()
+    const owner = this.pc
     return this.run(async () => {
+      // A rebuild while this waited replaced the connection: these mids named transceivers of the old one, and
+      // on the new one the same mids may carry other tracks (a publisher's new session). Nothing is left to close.
+      if (this.pc !== owner) return
       const pc = this.requirePc()
       for (const mid of mids)
         pc.getTransceivers()
