@@ -269,30 +269,44 @@ describe('MeetingEngine when the media server restarts', () => {
     await vi.waitFor(() => expect(t.remote.filter((k) => k === 'r1/cam')).toHaveLength(1))
   })
 
-  it('an unsubscribe that waited through a rebuild does not close the new connection’s tracks', async () => {
-    const t = setup()
-    await t.engine.join()
-    t.peer().become('connected')
-    t.sfu.published.add('r1/cam')
-    await t.engine.subscribe([{ sessionId: 'r1', trackName: 'cam' }])
-    t.sfu.restart()
-    t.peer().become('failed')
-    await vi.waitFor(() => expect(t.engine.callState.kind).toBe('reconnecting'))
-    // The publisher rebuilt first: the room says r1 is gone and r2 is new, while we are still reconnecting.
-    t.sfu.published.add('r2/cam')
-    const gone = t.engine.unsubscribe([{ sessionId: 'r1', trackName: 'cam' }])
-    const fresh = t.engine.subscribe([{ sessionId: 'r2', trackName: 'cam' }])
-    await vi.waitFor(() => expect(t.sessions.at(-1)?.id).toBe('s2'))
-    t.peer().become('connected')
-    await Promise.all([gone, fresh])
-    // r2 got the mid r1 had on the old connection; it must still be receiving.
-    const r2 = t
-      .peer()
-      .getTransceivers()
-      .find((x) => x.receiver.track.id === 'remote-100')
-    expect(r2?.direction).toBe('recvonly')
-    expect(t.sfu.calls.filter((c) => c.startsWith('closeTracks'))).toEqual([])
-  })
+  it.each([
+    ['while we are still reconnecting', 'reconnecting'],
+    ['in the middle of our rebuild', 'rebuilding'],
+  ] as const)(
+    'news of a publisher’s new session %s does not close the new connection’s tracks',
+    async (_label, when) => {
+      const t = setup()
+      await t.engine.join()
+      t.peer().become('connected')
+      t.sfu.published.add('r1/cam')
+      await t.engine.subscribe([{ sessionId: 'r1', trackName: 'cam' }])
+      t.sfu.restart()
+      // The publisher rebuilt first: the room says r1 is gone and r2 is new.
+      t.sfu.published.add('r2/cam')
+      const pending: Promise<void>[] = []
+      const news = () => {
+        pending.push(t.engine.unsubscribe([{ sessionId: 'r1', trackName: 'cam' }]))
+        pending.push(t.engine.subscribe([{ sessionId: 'r2', trackName: 'cam' }]))
+      }
+      // After our new connection exists and before it pulls: the window the room's news most often lands in.
+      if (when === 'rebuilding') t.engine.events.on('session', (id) => id === 's2' && news())
+      t.peer().become('failed')
+      await vi.waitFor(() => expect(t.engine.callState.kind).toBe('reconnecting'))
+      if (when === 'reconnecting') news()
+      await vi.waitFor(() => expect(t.sessions.at(-1)?.id).toBe('s2'))
+      t.peer().become('connected')
+      await vi.waitFor(() => expect(pending).toHaveLength(2))
+      await Promise.all(pending)
+      // r2 got the mid r1 had on the old connection; it must still be receiving.
+      const r2 = t
+        .peer()
+        .getTransceivers()
+        .find((x) => x.receiver.track.id === 'remote-100')
+      expect(r2?.direction).toBe('recvonly')
+      expect(t.sfu.calls.filter((c) => c.startsWith('closeTracks'))).toEqual([])
+      expect(t.remote.at(-1)).toBe('r2/cam')
+    },
+  )
 
   it('a subscribe that waited through a rebuild is not pulled twice', async () => {
     const t = setup()

@@ -178,11 +178,14 @@ export class MeetingEngine {
           c.sub !== undefined && c.sub.mid !== undefined && c.sub.rid !== c.rid,
       )
     if (changed.length === 0) return Promise.resolve()
+    // Set now, so a rebuild that runs before this task pulls with the new choice.
+    for (const c of changed) c.sub.rid = c.rid
     return this.run(async () => {
-      for (const c of changed) c.sub.rid = c.rid
+      const live = changed.filter((c) => c.sub.mid !== undefined)
+      if (live.length === 0) return
       const reply = await this.port.updateTracks({
         sessionId: this.requireSession(),
-        tracks: changed.map(({ sub, rid }) => ({
+        tracks: live.map(({ sub, rid }) => ({
           location: 'remote' as const,
           mid: sub.mid!,
           sessionId: sub.ref.sessionId,
@@ -533,7 +536,11 @@ export class MeetingEngine {
     const pc = this.pc
     this.pc = undefined
     this.sessionId = undefined
-    for (const key of [...this.subscriptions.keys()]) this.events.emit('remoteTrackGone', key)
+    // Mids name transceivers of this connection only; the next one numbers its own from the start again.
+    for (const [key, sub] of this.subscriptions) {
+      sub.mid = undefined
+      this.events.emit('remoteTrackGone', key)
+    }
     pc?.close()
   }
 
