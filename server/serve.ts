@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\nConvene is hosting meetings. Open this link in a browser${host === '127.0.0.1' ? '' : ' (anyone on your network can)'}:\n\n  ${web.url}\n\n` +
       `Media server: ${sfu.origin}   Rooms: ${hub.origin}\n` +
-      `Another Convene on this network joins this backend with:\n  npm run web -- --sfu-url ${sfu.baseUrl} --sfu-token ${sfu.token} --hub-url ${hub.origin}\n\n`,
+      `Another Convene on this network joins this backend with:\n  npm run web -- --sfu-url ${sfu.baseUrl} --sfu-token=${sfu.token} --hub-url ${hub.origin}\n\n`,
   )
   let stopping = false
   const stop = (): void => {

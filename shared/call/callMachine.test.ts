@@ -66,6 +66,40 @@ describe('call state machine', () => {
     expect(r.effects.at(-1)).toBe('rebuildSession')
   })
 
+  it('a lost session (media server restarted) skips the ICE restart, from connected and mid-resume', () => {
+    const fromConnected = run([{ type: 'join' }, { type: 'transportUp' }, { type: 'sessionLost' }])
+    expect(fromConnected.state).toEqual({ kind: 'reconnecting', phase: 'rebuild', attempt: 0 })
+    expect(run([{ type: 'retryDue' }], fromConnected.state).effects).toEqual(['rebuildSession'])
+
+    // The ICE restart's renegotiate answered 410: no second ICE restart on a session that is gone.
+    const midResume = run([
+      { type: 'join' },
+      { type: 'transportUp' },
+      { type: 'transportDown', fatal: false },
+      { type: 'retryDue' },
+      { type: 'sessionLost' },
+      { type: 'retryDue' },
+    ])
+    expect(midResume.effects.slice(-3)).toEqual(['iceRestart', 'scheduleRetry', 'rebuildSession'])
+    expect(midResume.state).toEqual({ kind: 'reconnecting', phase: 'rebuild', attempt: 0 })
+
+    const whileJoining = run([{ type: 'join' }, { type: 'sessionLost' }])
+    expect(whileJoining.state).toEqual({ kind: 'reconnecting', phase: 'rebuild', attempt: 0 })
+  })
+
+  it('a session lost again during a rebuild counts towards the limit, then gives up', () => {
+    let state: CallState = { kind: 'reconnecting', phase: 'rebuild', attempt: 0 }
+    const attempts: number[] = []
+    for (let i = 0; i < 3; i++) {
+      state = transition(state, { type: 'sessionLost' }, policy).state
+      if (state.kind === 'reconnecting') attempts.push(state.attempt)
+    }
+    expect(attempts).toEqual([1, 2])
+    expect(state).toEqual({ kind: 'closed', reason: 'failed' })
+    expect(transition({ kind: 'idle' }, { type: 'sessionLost' }, policy).state).toEqual({ kind: 'idle' })
+    expect(transition({ kind: 'leaving' }, { type: 'sessionLost' }, policy).effect.type).toBe('none')
+  })
+
   it('random event sequences never leave closed and never emit effects after it', () => {
     const event = fc.constantFrom<CallEvent>(
       { type: 'join' },
@@ -73,6 +107,7 @@ describe('call state machine', () => {
       { type: 'transportDown', fatal: false },
       { type: 'transportDown', fatal: true },
       { type: 'repairFailed' },
+      { type: 'sessionLost' },
       { type: 'retryDue' },
       { type: 'leave' },
       { type: 'left' },

@@ -23,6 +23,11 @@ export type CallEvent =
   | { readonly type: 'transportDown'; readonly fatal: boolean }
   /** The current repair attempt did not bring the transport back. */
   | { readonly type: 'repairFailed' }
+  /**
+   * The media server no longer knows our session (HTTP 410 `session_error`, e.g. after it restarted): an ICE
+   * restart cannot help, only a fresh session that re-pushes and re-pulls.
+   */
+  | { readonly type: 'sessionLost' }
   /** The policy's delay before the next attempt has passed. */
   | { readonly type: 'retryDue' }
   | { readonly type: 'leave' }
@@ -70,12 +75,13 @@ export function transition(state: CallState, event: CallEvent, policy: Reconnect
     case 'joining':
       if (event.type === 'transportUp')
         return { state: { kind: 'connected' }, effect: { type: 'flushBuffered' } }
-      if (event.type === 'transportDown' || event.type === 'repairFailed')
+      if (event.type === 'transportDown' || event.type === 'repairFailed' || event.type === 'sessionLost')
         return repair(state, 'rebuild', 0, policy)
       if (event.type === 'retryDue') return stay(state)
       return stay(state)
     case 'connected':
       if (event.type === 'transportDown') return repair(state, event.fatal ? 'rebuild' : 'resume', 0, policy)
+      if (event.type === 'sessionLost') return repair(state, 'rebuild', 0, policy)
       return stay(state)
     case 'reconnecting':
       switch (event.type) {
@@ -89,6 +95,9 @@ export function transition(state: CallState, event: CallEvent, policy: Reconnect
           const phase = state.phase === 'resume' && nextAttempt < RESUME_ATTEMPTS ? 'resume' : 'rebuild'
           return repair(state, phase, phase === state.phase ? nextAttempt : 0, policy)
         }
+        case 'sessionLost':
+          // Straight to a rebuild; a failed rebuild counts towards the policy's limit like any other.
+          return repair(state, 'rebuild', state.phase === 'rebuild' ? state.attempt + 1 : 0, policy)
         case 'join':
         case 'left':
           return stay(state)

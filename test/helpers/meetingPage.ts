@@ -20,6 +20,8 @@ export async function joinMeeting(
   await page.getByLabel('Your name').blur()
   await expect(page.getByLabel('Your name')).toHaveValue(name)
   await page.goto(`${host.origin}/#/room/${room}`)
+  // The lobby must have the saved name: otherwise this joins as "Guest" and every later look-up by name fails.
+  await expect(page.getByText(/^Joining as/)).toContainText(name)
   if (options.camera === false) await page.getByRole('button', { name: 'Camera on' }).click()
   await expect(page.getByRole('button', { name: 'Join' })).toBeEnabled()
   await page.getByRole('button', { name: 'Join' }).click()

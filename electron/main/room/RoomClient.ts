@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { isDeepStrictEqual } from 'node:util'
 import { WebSocket } from 'ws'
 import { AppError } from '../../../shared/errors/AppError'
 import { TypedEmitter } from '../../../shared/events/emitter'
@@ -41,6 +42,17 @@ const systemClock: RoomClock = {
     const t = setTimeout(fn, ms)
     return () => clearTimeout(t)
   },
+}
+
+/**
+ * Whether the room's record of our tracks (in the view a welcome carries) differs from what we last published:
+ * a room that lost its state admits us afresh with none, and a directory sent while the connection was down (a
+ * media rebuild during the outage) never arrived. Both must go out again, or others keep pulling dead tracks.
+ */
+export function needsRepublish(view: RoomView, you: string, published: TrackDirectory | null): boolean {
+  if (published === null) return false
+  const known = view.participants.find((p) => p.id === you)?.tracks ?? null
+  return !isDeepStrictEqual(known, published)
 }
 
 export interface RoomClientOptions {
@@ -322,7 +334,7 @@ export class RoomClient {
         for (const w of this.joinWaiters.splice(0)) w.resolve('joined')
         // Everything unacknowledged goes out again, oldest first; the room dedupes what it already has.
         this.chat.reconnected()
-        if (!m.resumed && this.published)
+        if (needsRepublish(m.view, m.you, this.published))
           this.send({ type: 'tracks', id: randomUUID(), directory: this.published })
         return
       }

@@ -139,7 +139,12 @@ export class MeetingEngine {
     const fresh = refs.filter((r) => !this.subscriptions.has(trackKey(r)))
     for (const ref of fresh) this.subscriptions.set(trackKey(ref), { ref, rid, mid: undefined })
     if (fresh.length === 0) return Promise.resolve()
-    return this.run(async () => this.pull(fresh.map((r) => this.subscriptions.get(trackKey(r))!)))
+    const subs = fresh.map((r) => this.subscriptions.get(trackKey(r))!)
+    return this.run(async () => {
+      // A rebuild that ran while this waited has pulled these already, or dropped them as stale.
+      const due = subs.filter((s) => this.subscriptions.get(trackKey(s.ref)) === s && s.mid === undefined)
+      if (due.length > 0) await this.pull(due)
+    })
   }
 
   unsubscribe(refs: readonly RemoteTrackRef[]): Promise<void> {
@@ -150,7 +155,11 @@ export class MeetingEngine {
     }
     const mids = subs.map((s) => s.mid).filter((m) => m !== undefined)
     if (mids.length === 0) return Promise.resolve()
+    const owner = this.pc
     return this.run(async () => {
+      // A rebuild while this waited replaced the connection: these mids named transceivers of the old one, and
+      // on the new one the same mids may carry other tracks (a publisher's new session). Nothing is left to close.
+      if (this.pc !== owner) return
       const pc = this.requirePc()
       for (const mid of mids)
         pc.getTransceivers()
@@ -169,11 +178,14 @@ export class MeetingEngine {
           c.sub !== undefined && c.sub.mid !== undefined && c.sub.rid !== c.rid,
       )
     if (changed.length === 0) return Promise.resolve()
+    // Set now, so a rebuild that runs before this task pulls with the new choice.
+    for (const c of changed) c.sub.rid = c.rid
     return this.run(async () => {
-      for (const c of changed) c.sub.rid = c.rid
+      const live = changed.filter((c) => c.sub.mid !== undefined)
+      if (live.length === 0) return
       const reply = await this.port.updateTracks({
         sessionId: this.requireSession(),
-        tracks: changed.map(({ sub, rid }) => ({
+        tracks: live.map(({ sub, rid }) => ({
           location: 'remote' as const,
           mid: sub.mid!,
           sessionId: sub.ref.sessionId,
@@ -211,13 +223,19 @@ export class MeetingEngine {
         void this.queue
           .push(() => this.startSession(effect.type === 'rebuildSession'))
           .catch((error: unknown) => {
-            this.report(AppError.from(error))
-            this.dispatch({ type: 'repairFailed' })
+            const appError = AppError.from(error)
+            // While the media server is down every attempt fails the same way: say it once per outage.
+            if (this.state.kind !== 'reconnecting' || this.state.attempt === 0) this.report(appError)
+            this.dispatch({ type: isSessionGone(appError) ? 'sessionLost' : 'repairFailed' })
           })
         this.armWatchdog()
         return
       case 'iceRestart':
-        void this.queue.push(() => this.iceRestart()).catch(() => this.dispatch({ type: 'repairFailed' }))
+        void this.queue
+          .push(() => this.iceRestart())
+          .catch((error: unknown) =>
+            this.dispatch({ type: isSessionGone(error) ? 'sessionLost' : 'repairFailed' }),
+          )
         this.armWatchdog()
         return
       case 'scheduleRetry':
@@ -256,8 +274,8 @@ export class MeetingEngine {
     for (const sub of subs) sub.mid = undefined
     if (subs.length > 0) await this.pull(subs)
     this.startStats()
-    // With nothing to negotiate the transport is idle but usable: signalling works.
-    if (publications.length === 0 && subs.length === 0) this.dispatch({ type: 'transportUp' })
+    // With nothing negotiated (no tracks, or every pull was stale) the transport is idle but usable.
+    if (pc.getTransceivers().length === 0) this.dispatch({ type: 'transportUp' })
   }
 
   private async push(requests: readonly PublishRequest[]): Promise<Publication[]> {
@@ -303,16 +321,29 @@ export class MeetingEngine {
 
   private async pull(subs: readonly Subscription[]): Promise<void> {
     const pc = this.requirePc()
-    const reply = await this.port.newTracks({
-      sessionId: this.requireSession(),
-      tracks: subs.map((s) => ({
-        location: 'remote' as const,
-        sessionId: s.ref.sessionId,
-        trackName: s.ref.trackName,
-        ...(s.rid ? { simulcast: { preferredRid: s.rid } } : {}),
-      })),
-    })
-    const failed = new Set(this.reportTrackErrors(reply))
+    let reply: TracksReply
+    try {
+      reply = await this.port.newTracks({
+        sessionId: this.requireSession(),
+        tracks: subs.map((s) => ({
+          location: 'remote' as const,
+          sessionId: s.ref.sessionId,
+          trackName: s.ref.trackName,
+          ...(s.rid ? { simulcast: { preferredRid: s.rid } } : {}),
+        })),
+      })
+    } catch (error) {
+      // Every item failed (nothing to negotiate): the same as a reply listing each one as failed.
+      if (!(error instanceof AppError) || error.code !== 'track_error') throw error
+      reply = {
+        tracks: subs.map((s) => ({
+          trackName: s.ref.trackName,
+          errorCode: 'not_found_track_error',
+          errorDescription: error.message,
+        })),
+      }
+    }
+    const failed = new Set(this.dropFailedPulls(subs, reply))
     if (reply.requiresImmediateRenegotiation && reply.sessionDescription)
       await this.answer(pc, reply.sessionDescription)
     for (const result of reply.tracks ?? []) {
@@ -389,6 +420,10 @@ export class MeetingEngine {
       case 'failed':
         this.dispatch({ type: 'transportDown', fatal: false })
         return
+      case 'closed':
+        // Not by us (closePc forgets the connection first): the transport is gone for good.
+        this.dispatch({ type: 'transportDown', fatal: true })
+        return
       default:
         return
     }
@@ -397,7 +432,19 @@ export class MeetingEngine {
   // ---- helpers -------------------------------------------------------------------------------------------
 
   private run<T>(task: () => Promise<T>): Promise<T> {
-    return this.whenConnected().then(() => this.queue.push(task))
+    return this.whenConnected().then(() =>
+      this.queue.push(async () => {
+        const session = this.sessionId
+        try {
+          return await task()
+        } catch (error) {
+          // The media server forgot our session (it restarted): rebuild instead of waiting for ICE to notice.
+          if (isSessionGone(error) && session === this.sessionId && this.state.kind === 'connected')
+            this.dispatch({ type: 'sessionLost' })
+          throw error
+        }
+      }),
+    )
   }
 
   private whenConnected(): Promise<void> {
@@ -437,6 +484,26 @@ export class MeetingEngine {
     }, this.options.statsIntervalMs ?? 1000)
   }
 
+  /**
+   * Forget pulls the media server refused. A track that is not found belongs to a session that is gone (its
+   * publisher rebuilt after a restart and will announce new tracks, which the room view then asks for); pulling it
+   * again would fail forever, so it is dropped quietly. Other refusals are reported. Returns the failed names.
+   */
+  private dropFailedPulls(subs: readonly Subscription[], reply: TracksReply): string[] {
+    const failed = (reply.tracks ?? []).filter((t) => t.errorCode)
+    for (const t of failed) {
+      const sub = subs.find(
+        (s) => s.ref.trackName === t.trackName && (!t.sessionId || s.ref.sessionId === t.sessionId),
+      )
+      if (sub && this.subscriptions.get(trackKey(sub.ref)) === sub) {
+        this.subscriptions.delete(trackKey(sub.ref))
+        this.events.emit('remoteTrackGone', trackKey(sub.ref))
+      }
+      if (t.errorCode !== 'not_found_track_error') this.reportTrackErrors({ tracks: [t] })
+    }
+    return failed.map((t) => t.trackName ?? '')
+  }
+
   private reportTrackErrors(reply: TracksReply): string[] {
     const failed = (reply.tracks ?? []).filter((t) => t.errorCode)
     for (const t of failed) {
@@ -469,7 +536,11 @@ export class MeetingEngine {
     const pc = this.pc
     this.pc = undefined
     this.sessionId = undefined
-    for (const key of [...this.subscriptions.keys()]) this.events.emit('remoteTrackGone', key)
+    // Mids name transceivers of this connection only; the next one numbers its own from the start again.
+    for (const [key, sub] of this.subscriptions) {
+      sub.mid = undefined
+      this.events.emit('remoteTrackGone', key)
+    }
     pc?.close()
   }
 
@@ -484,6 +555,11 @@ export class MeetingEngine {
     this.queue = new SerialQueue()
     this.queue.close()
   }
+}
+
+/** The media server answered that our session no longer exists (HTTP 410 `session_error`). */
+export function isSessionGone(error: unknown): boolean {
+  return error instanceof AppError && error.code === 'session_gone'
 }
 
 function describe(desc: RTCSessionDescription | null): SessionDescription {

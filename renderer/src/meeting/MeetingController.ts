@@ -17,6 +17,7 @@ import { ipcCallsPort } from '../engine/ipcCallsPort'
 import type { TrackStats } from '../engine/stats'
 import type { RemoteTrackRef } from '../engine/types'
 import { openCamera } from '../media/devices'
+import { mergeChat } from './chatMerge'
 
 export interface ChatLineState {
   readonly id: string
@@ -308,6 +309,8 @@ export class MeetingController {
     this.disposers.push(
       this.api.room.onView((view) => {
         this.set({ view })
+        // A whole view comes after every reconnect: chat said while we were away is only in it.
+        this.mergeChat(view)
         this.syncSubscriptions()
       }),
       this.api.room.onDelta(({ version, change }) => {
@@ -324,7 +327,9 @@ export class MeetingController {
         this.syncSubscriptions()
       }),
       this.api.room.onStatus((status) => {
-        this.set({ roomState: status.state })
+        // A room that lost its state (restarted without storage) admits us again under a new id.
+        const me = this.snap.me !== null && status.participantId ? status.participantId : this.snap.me
+        this.set({ roomState: status.state, me })
         if (status.state === 'closed' && status.reason) {
           const removed = status.reason === 'removed'
           const ended = status.reason === 'ended'
@@ -417,6 +422,16 @@ export class MeetingController {
         mine: m.from === this.snap.me,
         acked: true,
       })),
+    })
+  }
+
+  /** Chat said while we were away (after any reconnect) is only in the whole view the room sends. */
+  private mergeChat(view: RoomView): void {
+    const merged = mergeChat(this.snap.chat, view.chat, this.snap.me)
+    if (merged.chat === this.snap.chat) return
+    this.set({
+      chat: merged.chat,
+      unread: this.chatVisible ? this.snap.unread : this.snap.unread + merged.unseen,
     })
   }
 

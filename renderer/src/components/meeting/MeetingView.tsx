@@ -16,6 +16,7 @@ import { VideoTile, type TileView } from './VideoTile'
 
 type Panel = 'chat' | 'people' | 'assistant' | null
 const REACTIONS = ['👍', '👏', '😂', '🎉', '❤️']
+const ROOM_RECONNECTING: ReadonlySet<string> = new Set(['reconnecting', 'connecting', 'joining'])
 
 /** The meeting screen: stage and grid, controls, chat, people and assistant panels, toasts. */
 export function MeetingView(props: {
@@ -152,7 +153,8 @@ export function MeetingView(props: {
     )
   }
 
-  const reconnecting = s.roomState === 'reconnecting' || s.call.kind === 'reconnecting'
+  // In the meeting the room is only ever connecting or joining again after a drop: each retry is still a reconnect.
+  const reconnecting = ROOM_RECONNECTING.has(s.roomState) || s.call.kind === 'reconnecting'
   const isHost = me?.role === 'host' || me?.role === 'cohost'
   return (
     <div className="meeting" data-testid="meeting">
@@ -167,6 +169,8 @@ export function MeetingView(props: {
             className={`status-pill ${reconnecting ? 'status-reconnecting' : ''}`}
             role="status"
             data-testid="connection-status"
+            data-room-state={s.roomState}
+            data-call-state={s.call.kind}
           >
             {reconnecting ? 'Reconnecting…' : 'Connected'}
           </span>
