@@ -243,6 +243,8 @@ export const contract = {
   'recording:status': event(RecordingStatus),
   'recording:roomState': event(RoomRecordingState),
   'recording:listChanged': event(z.object({})),
+  /** Main asks the meeting screen to start or stop recording (the assistant's confirmed tool call). */
+  'recording:command': event(z.object({ command: z.enum(['start', 'stop']) }).strict()),
   // ── Calls API (issue 4): the renderer's SDP goes through main, which adds the credential and talks to the
   // selected backend. Per-item failures come back in `failures` when the reply still needs applying (it has a
   // session description, or some items succeeded); otherwise as a `track_error`. The client's deadline (15 s)

@@ -3,7 +3,7 @@ import type { AppInfo, LogEntry } from '../../../shared/ipc/contract'
 import { createLogger, RingBuffer, type Logger, type LogSink } from '../../../shared/log/logger'
 import { Redactor } from '../../../shared/log/redact'
 import { AI_DEFAULTS, type Notice, type SettingsView } from '../../../shared/settings/schema'
-import type { CaptureSource } from '../../../shared/recording/schemas'
+import { RecordingStatus, type CaptureSource } from '../../../shared/recording/schemas'
 import { createCallsService, type CallsOverrides, type CallsService } from '../calls/createCallsService'
 import { createDesktopServices, type DesktopServices } from '../desktop/createDesktopServices'
 import type { DesktopPorts } from '../desktop/types'
@@ -16,6 +16,7 @@ import { EventHub } from '../ipc/events'
 import { createHandlers } from '../ipc/handlers'
 import { createRouter, type Router } from '../ipc/router'
 import { createRecordingService } from '../recording/createRecordingService'
+import { RecordingCommands } from '../recording/RecordingCommands'
 import { createRoomService, type Rooms } from '../room/createRoomService'
 import type { RecordingService } from '../recording/RecordingService'
 import { SettingsRepository } from '../settings/SettingsRepository'
@@ -140,10 +141,26 @@ export async function createServices(platform: Platform): Promise<Services> {
   })
   // The room service is built below; the assistant reads it lazily (outside a room: a meeting of one).
   let roomPort: RoomPort | undefined = undefined
-  const meetingContext: MeetingContext = new RoomMeetingContext(
-    () => roomPort,
-    new StandInMeetingContext(() => settings.current.displayName),
-  )
+  const standIn = new StandInMeetingContext(() => settings.current.displayName)
+  // The assistant records through the meeting screen, which composes the picture (after the user confirmed).
+  const recordingCommands = new RecordingCommands({
+    room: () => rooms.service.state().view?.room ?? null,
+    roomState: (room) => recordings.roomState(room),
+    send: (command) => events.emit('recording:command', { command }),
+    onStatus: (listener) =>
+      events.attach((channel, payload) => {
+        if (channel !== 'recording:status') return
+        const status = RecordingStatus.safeParse(payload)
+        if (status.success) listener(status.data)
+      }),
+  })
+  const meetingContext: MeetingContext = new RoomMeetingContext(() => roomPort, {
+    snapshot: () => standIn.snapshot(),
+    postChat: (text) => standIn.postChat(text),
+    announce: (activity) => standIn.announce(activity),
+    startRecording: () => recordingCommands.start(),
+    stopRecording: () => recordingCommands.stop(),
+  })
   const ai = new AiService({
     log: log.child('ai'),
     emit: (channel, payload) => events.emit(channel, payload),

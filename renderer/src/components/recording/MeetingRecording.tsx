@@ -84,6 +84,22 @@ export function MeetingRecording(props: { readonly controller: MeetingController
     [controller],
   )
 
+  // The assistant's confirmed "start/stop recording": main checked consent; record exactly as the button does.
+  // Failures reach main as a stopped (or missing) status, and the assistant's card says what happened.
+  useEffect(
+    () =>
+      api.recording.onCommand(({ command }) => {
+        if (command === 'start' && (recorder.state === 'idle' || recorder.state === 'stopped')) {
+          void createSource('meeting')
+            .then((source) => recorder.start(room, source))
+            .catch(() => undefined)
+        } else if (command === 'stop' && (recorder.state === 'recording' || recorder.state === 'paused')) {
+          void recorder.stop('user').catch(() => undefined)
+        }
+      }),
+    [recorder, createSource, room],
+  )
+
   const onAllowOthers = useCallback(
     (allow: boolean) => void consent.setAllowOthers(room, allow).catch(() => undefined),
     [consent, room],
