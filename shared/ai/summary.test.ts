@@ -4,7 +4,9 @@ import {
   parseSummary,
   renderChatSummary,
   renderSummaryMarkdown,
+  renderTranscriptMarkdown,
   summaryFileName,
+  transcriptFileName,
 } from './summary'
 
 const MODEL_OUTPUT = `## Summary
@@ -74,6 +76,27 @@ describe('summary rendering', () => {
     expect(md).toContain('## Open questions\n\n- None')
     const injected = renderSummaryMarkdown({ ...summary, decisions: ['<img src=x> [link](http://x)'] }, meta)
     expect(injected).toContain('\\<img src=x\\> \\[link\\](http://x)')
+  })
+
+  it('writes the transcript in speaking order with UTC times, escaped', () => {
+    const entry = (startMs: number, speaker: string, text: string) => ({
+      id: `${startMs}`,
+      participantId: speaker,
+      speaker,
+      startMs,
+      endMs: startMs + 4000,
+      text,
+    })
+    const md = renderTranscriptMarkdown(
+      [entry(meta.startedAt + 65_000, 'Bo', 'then *this*'), entry(meta.startedAt + 5_000, 'Ada', 'first')],
+      meta,
+    )
+    expect(md.split('\n').filter((l) => l.startsWith('- 10:'))).toEqual([
+      '- 10:00:05 **Ada**: first',
+      '- 10:01:05 **Bo**: then \\*this\\*',
+    ])
+    expect(renderTranscriptMarkdown([], meta)).toContain('No captions were transcribed.')
+    expect(transcriptFileName(meta.generatedAt)).toBe('transcript-2026-03-04T10-45-30Z.md')
   })
 
   it('fits the chat limit', () => {

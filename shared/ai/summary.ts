@@ -1,4 +1,4 @@
-import { AI_LIMITS, type MeetingSummary } from './schemas'
+import { AI_LIMITS, type MeetingSummary, type TranscriptEntry } from './schemas'
 
 type Section = 'overview' | 'decisions' | 'actionItems' | 'openQuestions'
 
@@ -113,6 +113,29 @@ export function renderSummaryMarkdown(summary: MeetingSummary, meta: SummaryMeta
   ].join('\n')
 }
 
+/**
+ * The meeting's captions as a Markdown transcript, saved with the summary: one line per caption in speaking
+ * order, with its UTC time and the speaker's name. Meeting text is escaped, as in the summary.
+ */
+export function renderTranscriptMarkdown(
+  entries: readonly TranscriptEntry[],
+  meta: Pick<SummaryMeta, 'title' | 'startedAt'>,
+): string {
+  const sorted = [...entries].sort((a, b) => a.startMs - b.startMs)
+  const clock = (ms: number): string => new Date(ms).toISOString().slice(11, 19)
+  return [
+    `# Transcript: ${escapeMd(meta.title)}`,
+    '',
+    `- Started: ${isoMinute(meta.startedAt)}`,
+    '- Times are UTC; captions are machine transcribed',
+    '',
+    ...(sorted.length === 0
+      ? ['No captions were transcribed.']
+      : sorted.map((e) => `- ${clock(e.startMs)} **${escapeMd(e.speaker)}**: ${escapeMd(e.text)}`)),
+    '',
+  ].join('\n')
+}
+
 /** A plain-text version for the meeting chat, within the room's chat limit. */
 export function renderChatSummary(summary: MeetingSummary): string {
   const lines = ['Meeting summary (Convene assistant)']
@@ -149,6 +172,10 @@ export function meetingFolderName(title: string, startedAt: number): string {
 /** `summary-2026-03-04T14-52-07Z.md` */
 export function summaryFileName(generatedAt: number): string {
   return `summary-${new Date(generatedAt).toISOString().slice(0, 19).replace(/:/g, '-')}Z.md`
+}
+
+export function transcriptFileName(generatedAt: number): string {
+  return summaryFileName(generatedAt).replace(/^summary-/, 'transcript-')
 }
 
 /** Stops meeting text from turning into headings, links or HTML in the saved file. */

@@ -19,7 +19,9 @@ import {
   parseSummary,
   renderChatSummary,
   renderSummaryMarkdown,
+  renderTranscriptMarkdown,
   summaryFileName,
+  transcriptFileName,
 } from '../../../shared/ai/summary'
 import { describeToolCall, parseToolCall, toolDefinitions, type ToolCall } from '../../../shared/ai/tools'
 import { AiClient, type AiClientDeps, type ChatStreamResult } from './AiClient'
@@ -403,6 +405,7 @@ export class AiService {
         }),
       })
       this.deps.log.info('summary saved', counts)
+      await this.saveTranscript(snapshot, generatedAt)
       return { id, path, ...counts }
     } catch (error) {
       this.deps.log.error('could not save the summary', { error: String(error) })
@@ -412,6 +415,22 @@ export class AiService {
         saveError: 'The summary could not be saved to disk. Check free space and folder permissions.',
         ...counts,
       }
+    }
+  }
+
+  /** The captions next to the summary, so the words behind it are kept. Best effort: the summary is saved. */
+  private async saveTranscript(snapshot: MeetingSnapshot, generatedAt: number): Promise<void> {
+    const entries = this.transcriptOf === snapshot.meetingId ? this.captions.entries : []
+    if (entries.length === 0) return
+    try {
+      await this.deps.summaries.save({
+        folder: meetingFolderName(snapshot.title, snapshot.startedAt),
+        fileName: transcriptFileName(generatedAt),
+        markdown: renderTranscriptMarkdown(entries, snapshot),
+      })
+      this.deps.log.info('transcript saved', { entries: entries.length })
+    } catch (error) {
+      this.deps.log.error('could not save the transcript', { error: String(error) })
     }
   }
 

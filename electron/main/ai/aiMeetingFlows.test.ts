@@ -80,7 +80,7 @@ describe('tool calls wait for the user', () => {
     const failed = await kit.call('ai:resolveAction', { actionId: record!.id, decision: 'confirm' })
     expect(failed).toMatchObject({
       ok: false,
-      error: { code: 'closed', message: /Recording is not available/ },
+      error: { code: 'invalid_request', message: /Join a meeting to record it/ },
     })
   })
 
@@ -221,6 +221,9 @@ describe('end-of-meeting summary', () => {
     expect(file).toContain('## Decisions\n\n- we ship on Friday.')
     expect(file).toContain('- [ ] **Grace**: I will send the budget by Monday.')
     expect(file).toMatch(/- Participants: You/)
+    // The captions behind it are kept beside it, with speaker and time.
+    const transcript = readFileSync(summary.path.replace(/summary-([^/\\]+)$/, 'transcript-$1'), 'utf8')
+    expect(transcript).toMatch(/^- \d\d:\d\d:\d\d \*\*Grace\*\*: I will send the budget by Monday\.$/m)
     expect(kit.stub.chats[0]!.body.tools).toBeUndefined()
 
     expect(await kit.call('ai:postSummary', { summaryId: summary.id })).toEqual({
