@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { WebSocket } from 'ws'
 import type { RTCPeerConnection } from 'werift'
 import { PING_FRAME } from '../shared/room/protocol'
-import { clientPeer, replay, type Capture } from './sfuLib'
+import { callsApi, publishReplay, type Capture } from './sfuLib'
 
 /**
  * Cheap remote participants for bench/meetingScale.bench.ts, run as their own process (fork): each one is a werift
@@ -29,21 +29,7 @@ interface Publisher {
   readonly stops: (() => void)[]
 }
 
-async function api(
-  cfg: Config,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<Record<string, unknown>> {
-  const res = await fetch(`${cfg.sfuUrl}/${path}`, {
-    method,
-    headers: { authorization: `Bearer ${cfg.sfuToken}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  })
-  const json = (await res.json()) as Record<string, unknown>
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`)
-  return json
-}
+const sfuOf = (cfg: Config) => ({ url: cfg.sfuUrl, token: cfg.sfuToken })
 
 let seq = 0
 
@@ -52,29 +38,10 @@ async function start(
   capture: Capture & { readonly audioDurationMs?: number },
   index: number,
 ): Promise<Publisher> {
-  const { sessionId } = (await api(cfg, 'POST', 'sessions/new')) as { sessionId: string }
-  const pc = clientPeer()
-  const audio = pc.addTransceiver('audio', { direction: 'sendonly' })
-  const video = pc.addTransceiver('video', { direction: 'sendonly' })
-  await pc.setLocalDescription(await pc.createOffer())
-  const reply = (await api(cfg, 'POST', `sessions/${sessionId}/tracks/new`, {
-    sessionDescription: { type: 'offer', sdp: pc.localDescription!.sdp },
-    tracks: [
-      { location: 'local', mid: audio.mid, trackName: 'mic' },
-      { location: 'local', mid: video.mid, trackName: 'camera' },
-    ],
-  })) as { sessionDescription: { type: 'answer'; sdp: string } }
-  await pc.setRemoteDescription(reply.sessionDescription)
-  await new Promise<void>((done) => {
-    if (pc.connectionState === 'connected') return done()
-    pc.connectionStateChange.subscribe((s) => {
-      if (s === 'connected') done()
-    })
+  const { sessionId, pc, stops } = await publishReplay(sfuOf(cfg), capture, {
+    audio: 'mic',
+    video: 'camera',
   })
-  const stops = [
-    replay(video, capture.video, capture.durationMs, 90_000),
-    replay(audio, capture.audio, capture.audioDurationMs ?? capture.durationMs, 48_000),
-  ]
   const ws = new WebSocket(
     `${cfg.hubUrl.replace(/^http/, 'ws')}/rooms/${encodeURIComponent(cfg.room)}/socket`,
   )
@@ -128,7 +95,7 @@ process.once('message', (raw) => {
           p.ws.send(JSON.stringify({ v: 1, type: 'leave', id: `l${++seq}` }))
         }
         await Promise.all(
-          all.map((p) => api(cfg, 'DELETE', `sessions/${p.sessionId}`).catch(() => undefined)),
+          all.map((p) => callsApi(sfuOf(cfg), 'DELETE', `sessions/${p.sessionId}`).catch(() => undefined)),
         )
         await Promise.all(all.map((p) => p.pc.close()))
         for (const p of all) p.ws.close()

@@ -260,3 +260,55 @@ export function replay(
   }, 5)
   return () => clearInterval(timer)
 }
+
+/** One Calls API request against the local SFU, for the synthetic participants. Throws on a non-2xx answer. */
+export async function callsApi(
+  sfu: { readonly url: string; readonly token: string },
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  const res = await fetch(`${sfu.url}/${path}`, {
+    method,
+    headers: { authorization: `Bearer ${sfu.token}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  })
+  const json = (await res.json()) as Record<string, unknown>
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`)
+  return json
+}
+
+/**
+ * A werift participant that publishes a replayed capture (audio + video, no encoding cost) as `names`, on its own
+ * Calls session, once connected. `stops` ends the replay.
+ */
+export async function publishReplay(
+  sfu: { readonly url: string; readonly token: string },
+  capture: Capture & { readonly audioDurationMs?: number },
+  names: { readonly audio: string; readonly video: string },
+): Promise<{ sessionId: string; pc: RTCPeerConnection; stops: (() => void)[] }> {
+  const { sessionId } = (await callsApi(sfu, 'POST', 'sessions/new')) as { sessionId: string }
+  const pc = clientPeer()
+  const audio = pc.addTransceiver('audio', { direction: 'sendonly' })
+  const video = pc.addTransceiver('video', { direction: 'sendonly' })
+  await pc.setLocalDescription(await pc.createOffer())
+  const reply = (await callsApi(sfu, 'POST', `sessions/${sessionId}/tracks/new`, {
+    sessionDescription: { type: 'offer', sdp: pc.localDescription!.sdp },
+    tracks: [
+      { location: 'local', mid: audio.mid, trackName: names.audio },
+      { location: 'local', mid: video.mid, trackName: names.video },
+    ],
+  })) as { sessionDescription: { type: 'answer'; sdp: string } }
+  await pc.setRemoteDescription(reply.sessionDescription)
+  await new Promise<void>((done) => {
+    if (pc.connectionState === 'connected') return done()
+    pc.connectionStateChange.subscribe((s) => {
+      if (s === 'connected') done()
+    })
+  })
+  const stops = [
+    replay(video, capture.video, capture.durationMs, 90_000),
+    replay(audio, capture.audio, capture.audioDurationMs ?? capture.durationMs, 48_000),
+  ]
+  return { sessionId, pc, stops }
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import type { RTCPeerConnection } from 'werift'
-import { clientPeer, replay, type Capture } from './sfuLib'
+import { callsApi, publishReplay, type Capture } from './sfuLib'
 
 /**
  * A synthetic meeting for bench/sfu.bench.ts, run as its own process: N werift participants, each publishing a
@@ -22,47 +22,10 @@ interface Participant {
   readonly stops: (() => void)[]
 }
 
-async function api(
-  cfg: Config,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<Record<string, unknown>> {
-  const res = await fetch(`${cfg.baseUrl}/${path}`, {
-    method,
-    headers: { authorization: `Bearer ${cfg.token}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  })
-  const json = (await res.json()) as Record<string, unknown>
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`)
-  return json
-}
+const sfuOf = (cfg: Config) => ({ url: cfg.baseUrl, token: cfg.token })
 
-async function join(cfg: Config, capture: Capture): Promise<Participant> {
-  const { sessionId } = (await api(cfg, 'POST', 'sessions/new')) as { sessionId: string }
-  const pc = clientPeer()
-  const audio = pc.addTransceiver('audio', { direction: 'sendonly' })
-  const video = pc.addTransceiver('video', { direction: 'sendonly' })
-  await pc.setLocalDescription(await pc.createOffer())
-  const reply = (await api(cfg, 'POST', `sessions/${sessionId}/tracks/new`, {
-    sessionDescription: { type: 'offer', sdp: pc.localDescription!.sdp },
-    tracks: [
-      { location: 'local', mid: audio.mid, trackName: 'audio' },
-      { location: 'local', mid: video.mid, trackName: 'video' },
-    ],
-  })) as { sessionDescription: { type: 'answer'; sdp: string } }
-  await pc.setRemoteDescription(reply.sessionDescription)
-  await new Promise<void>((done) => {
-    if (pc.connectionState === 'connected') return done()
-    pc.connectionStateChange.subscribe((s) => {
-      if (s === 'connected') done()
-    })
-  })
-  const stops = [
-    replay(video, capture.video, capture.durationMs, 90_000),
-    replay(audio, capture.audio, capture.durationMs, 48_000),
-  ]
-  return { sessionId, pc, stops }
+function join(cfg: Config, capture: Capture): Promise<Participant> {
+  return publishReplay(sfuOf(cfg), capture, { audio: 'audio', video: 'video' })
 }
 
 async function pullOthers(cfg: Config, me: Participant, all: readonly Participant[]): Promise<void> {
@@ -72,12 +35,12 @@ async function pullOthers(cfg: Config, me: Participant, all: readonly Participan
       { location: 'remote', sessionId: p.sessionId, trackName: 'audio' },
       { location: 'remote', sessionId: p.sessionId, trackName: 'video' },
     ])
-  const reply = (await api(cfg, 'POST', `sessions/${me.sessionId}/tracks/new`, { tracks })) as {
+  const reply = (await callsApi(sfuOf(cfg), 'POST', `sessions/${me.sessionId}/tracks/new`, { tracks })) as {
     sessionDescription: { type: 'offer'; sdp: string }
   }
   await me.pc.setRemoteDescription(reply.sessionDescription)
   await me.pc.setLocalDescription(await me.pc.createAnswer())
-  await api(cfg, 'PUT', `sessions/${me.sessionId}/renegotiate`, {
+  await callsApi(sfuOf(cfg), 'PUT', `sessions/${me.sessionId}/renegotiate`, {
     sessionDescription: { type: 'answer', sdp: me.pc.localDescription!.sdp },
   })
 }
@@ -95,7 +58,7 @@ process.once('message', (raw) => {
         for (const p of all) for (const stop of p.stops) stop()
         // Leave like the app does: end the sessions, then close (a werift client sends no DTLS close alert).
         await Promise.all(
-          all.map((p) => api(cfg, 'DELETE', `sessions/${p.sessionId}`).catch(() => undefined)),
+          all.map((p) => callsApi(sfuOf(cfg), 'DELETE', `sessions/${p.sessionId}`).catch(() => undefined)),
         )
         await Promise.all(all.map((p) => p.pc.close()))
         process.exit(0)
