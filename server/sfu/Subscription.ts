@@ -96,7 +96,26 @@ export class Subscription implements PacketSink {
     this.state = 'live'
     this.liveAt = this.timers.now()
     this.log?.debug('subscription live', { trackName: this.source.trackName, transportConnected })
-    this.startKeyframeLoop()
+    this.replayRecentKeyframe()
+    if (this.needKeyframe) this.startKeyframeLoop()
+  }
+
+  /**
+   * Start a fresh subscriber from the publication's latest keyframe when it is recent (see GOP_REPLAY_MS): the
+   * keyframe and the packets since go through the usual path (gating, rewriting, holding until DTLS is up), and
+   * the live packets continue from there. Only at the start of a subscription: on a running stream, replayed
+   * older frames would put the stream's timestamps ahead of the wall clock.
+   */
+  private replayRecentKeyframe(): void {
+    if (this.source.kind !== 'video' || !this.needKeyframe || this.current !== undefined) return
+    const rid = this.target
+    if (rid === undefined) return
+    const layer = this.source.layers.get(rid)
+    const now = this.timers.now()
+    const cached = this.source.recentKeyframe(rid, now)
+    if (!layer || !cached) return
+    for (const { packet, vp8 } of cached) this.onPacket(layer, packet, vp8, now)
+    if (!this.needKeyframe) this.log?.debug('started from a cached keyframe', { packets: cached.length })
   }
 
   /** The subscriber's DTLS came up: send what waited for it. */
