@@ -42,6 +42,8 @@ export const LAYER_IDLE_MS = 1500
  * window stays short; past it the subscriber asks for a keyframe as before.
  */
 export const GOP_REPLAY_MS = 400
+/** A video layer silent for this long and then sending again has been through an outage (video never pauses that long). */
+export const RESUME_GAP_MS = 500
 /** Packets kept per layer for that replay: about 1.5 s of 640x480 at 1.5 Mbps, far more than the window needs. */
 const GOP_MAX_PACKETS = 300
 
@@ -192,6 +194,15 @@ export class Publication {
     this.packetsIn++
     if (packet.payload.length === 0) this.paddingIn++
     this.windowBytes += packet.payload.length
+    // The publisher's media resumes after an outage (its link dropped): subscribers lost frames that NACK cannot
+    // bring back, and a receiver only asks for a keyframe itself after 3 s without a decodable frame. Ask now.
+    if (
+      this.kind === 'video' &&
+      now - layer.lastPacketAt > RESUME_GAP_MS &&
+      layer.ssrc === packet.header.ssrc
+    ) {
+      layer.keyframes.request()
+    }
     layer.lastPacketAt = now
     if (layer.ssrc !== packet.header.ssrc) {
       layer.ssrc = packet.header.ssrc

@@ -1,7 +1,7 @@
 import { RtpHeader, RtpPacket, type RTCRtpTransceiver } from 'werift'
 import { describe, expect, it } from 'vitest'
 import type { Timers } from './media/KeyframeRequester'
-import { GOP_REPLAY_MS, Publication } from './Publication'
+import { GOP_REPLAY_MS, Publication, RESUME_GAP_MS } from './Publication'
 import { Subscription } from './Subscription'
 
 /** A VP8 packet: minimal descriptor (S bit on the first packet of a frame), then the payload header byte. */
@@ -150,5 +150,20 @@ describe('Subscription start from a cached keyframe', () => {
     expect(sub.sent).toEqual([])
     subscription.activate(true)
     expect(sub.sent.map((p) => p.header.sequenceNumber)).toEqual([11, 12])
+  })
+})
+
+describe('Publication after an outage', () => {
+  it('asks the publisher for a keyframe when its video resumes after a gap, not while it flows', () => {
+    const timers = manualTimers()
+    const pub = fakePublisher()
+    new Publication('s', 'video', '0', 'video', pub.transceiver, [], timers)
+    pub.receive(vp8Packet(11, { start: true, key: true }))
+    timers.set(1000 + RESUME_GAP_MS - 10)
+    pub.receive(vp8Packet(12, { start: true, key: false }))
+    expect(pub.plis).toEqual([])
+    timers.set(1000 + 2 * RESUME_GAP_MS + 10)
+    pub.receive(vp8Packet(13, { start: true, key: false }))
+    expect(pub.plis).toEqual([1111])
   })
 })
