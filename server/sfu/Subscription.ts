@@ -4,7 +4,7 @@ import type { Logger } from '../../shared/log/logger'
 import { realTimers, type Timers } from './media/KeyframeRequester'
 import { RtpMunger } from './media/RtpMunger'
 import { Vp8Munger, type Vp8Descriptor } from './media/vp8'
-import type { Layer, PacketSink, Publication } from './Publication'
+import { LAYER_IDLE_MS, type Layer, type PacketSink, type Publication } from './Publication'
 
 export interface SimulcastPrefs {
   readonly preferredRid?: string | undefined
@@ -156,6 +156,7 @@ export class Subscription implements PacketSink {
     const next = this.pickLayer()
     if (next === this.target) return
     this.target = next
+    if (this.state === 'live' && this.current === undefined) this.replayRecentKeyframe()
     // The switch happens on the target layer's next keyframe; ask for one (and keep asking) now.
     if (this.state === 'live' && (this.needKeyframe || this.current !== this.target)) {
       this.startKeyframeLoop()
@@ -167,6 +168,13 @@ export class Subscription implements PacketSink {
     if (this.source.kind === 'video') {
       const rid = layer.rid
       if (rid !== this.current) {
+        // Not started yet and the layer we wait for sends nothing (a new simulcast track starts its layers one by
+        // one as its bandwidth estimate grows): choose again now rather than at the next periodic tick.
+        if (this.current === undefined && rid !== this.target && this.targetIdle(now)) {
+          this.reselect()
+          // Started by a replay of the chosen layer's recent packets, this one included.
+          if (this.current !== undefined) return
+        }
         // Join or switch only at the start of a keyframe of the layer we want.
         if (rid !== this.target || !vp8?.keyframe) return
         if (this.current !== undefined) {
@@ -268,6 +276,11 @@ export class Subscription implements PacketSink {
   private canSend(): boolean {
     const sender = this.transceiver.sender
     return sender.codec !== undefined && sender.dtlsTransport?.state === 'connected'
+  }
+
+  private targetIdle(now: number): boolean {
+    const layer = this.target === undefined ? undefined : this.source.layers.get(this.target)
+    return !layer || layer.ssrc === undefined || now - layer.lastPacketAt >= LAYER_IDLE_MS
   }
 
   private pickLayer(): string | undefined {

@@ -23,26 +23,26 @@ function manualTimers(): Timers & { set(ms: number): void } {
   }
 }
 
-/** A publisher's receiving transceiver with one track whose packets the test pushes. */
-function fakePublisher(): {
+/** A publisher's receiving transceiver with one track per rid whose packets the test pushes. */
+function fakePublisher(rids: readonly string[] = []): {
   transceiver: RTCRtpTransceiver
-  receive: (p: RtpPacket) => void
+  receive: (p: RtpPacket, rid?: string) => void
   plis: number[]
 } {
-  let listener: ((p: RtpPacket) => void) | undefined
+  const listeners = new Map<string, (p: RtpPacket) => void>()
   const plis: number[] = []
-  const track = {
-    rid: undefined,
+  const tracks = (rids.length > 0 ? rids : [undefined]).map((rid) => ({
+    rid,
     onReceiveRtp: {
       subscribe: (fn: (p: RtpPacket) => void) => {
-        listener = fn
+        listeners.set(rid ?? '', fn)
         return { unSubscribe: () => undefined }
       },
     },
-  }
+  }))
   const transceiver = {
     receiver: {
-      tracks: [track],
+      tracks,
       sendRtcpPLI: (ssrc: number) => {
         plis.push(ssrc)
         return Promise.resolve()
@@ -52,7 +52,7 @@ function fakePublisher(): {
   }
   return {
     transceiver: transceiver as unknown as RTCRtpTransceiver,
-    receive: (p) => listener?.(p),
+    receive: (p, rid = '') => listeners.get(rid)?.(p),
     plis,
   }
 }
@@ -165,5 +165,30 @@ describe('Publication after an outage', () => {
     timers.set(1000 + 2 * RESUME_GAP_MS + 10)
     pub.receive(vp8Packet(13, { start: true, key: false }))
     expect(pub.plis).toEqual([1111])
+  })
+})
+
+describe('Subscription start on a simulcast track', () => {
+  it('starts at once on a layer that sends when the preferred one does not send yet', () => {
+    const timers = manualTimers()
+    const pub = fakePublisher(['f', 'h'])
+    const publication = new Publication('s', 'video', '0', 'video', pub.transceiver, ['f', 'h'], timers)
+    const sub = fakeSubscriber()
+    const subscription = new Subscription(
+      sub.transceiver,
+      publication,
+      { preferredRid: 'h' },
+      bandwidth,
+      undefined,
+      undefined,
+      timers,
+    )
+    subscription.activate(true)
+    expect(sub.sent).toEqual([])
+    // Only f has started: the subscriber gets f from its keyframe on, each packet once.
+    pub.receive(vp8Packet(11, { start: true, key: true }), 'f')
+    pub.receive(vp8Packet(12, { start: true, key: false }), 'f')
+    expect(subscription.currentRid).toBe('f')
+    expect(sub.sent.map((p) => p.header.sequenceNumber)).toEqual([11, 12])
   })
 })
