@@ -12,6 +12,13 @@ export interface Layer {
   readonly keyframes: KeyframeRequester
   /** A keyframe was asked for before the SSRC was known: ask as soon as it is. */
   keyframeWanted: boolean
+  /** The latest keyframe and every packet since, while it is recent (see recentKeyframe). */
+  gop: { readonly at: number; readonly packets: CachedPacket[] } | undefined
+}
+
+export interface CachedPacket {
+  readonly packet: RtpPacket
+  readonly vp8: Vp8Descriptor | undefined
 }
 
 /** Receives a publication's packets: one per subscriber. */
@@ -25,6 +32,20 @@ export interface PacketSink {
 
 /** A layer that sent nothing for this long is treated as not available for layer choice. */
 export const LAYER_IDLE_MS = 1500
+
+/**
+ * How long after a keyframe a new subscriber may still start from it (replayed with the packets that followed)
+ * instead of waiting for a fresh one. A stream that has just started sent its keyframe moments before anyone
+ * could pull it, and a keyframe request then may be answered late (libwebrtc spaces keyframes; see
+ * KeyframeRequester), so a track published mid-meeting would show its first frame a PLI round and often a retry
+ * later. Replayed frames arrive in a burst and the receiver's playout timing needs a few frames to settle, so the
+ * window stays short; past it the subscriber asks for a keyframe as before.
+ */
+export const GOP_REPLAY_MS = 400
+/** A video layer silent for this long and then sending again has been through an outage (video never pauses that long). */
+export const RESUME_GAP_MS = 500
+/** Packets kept per layer for that replay: about 1.5 s of 640x480 at 1.5 Mbps, far more than the window needs. */
+const GOP_MAX_PACKETS = 300
 
 /**
  * A track pushed by a client (`location: local`): the receiving side on the publisher's PeerConnection, fanning
@@ -91,6 +112,13 @@ export class Publication {
     }))
   }
 
+  /** The packets of one layer from its latest keyframe on, if that keyframe is at most GOP_REPLAY_MS old. */
+  recentKeyframe(rid: string, now: number): readonly CachedPacket[] | undefined {
+    const gop = this.layers.get(rid)?.gop
+    if (!gop || now - gop.at > GOP_REPLAY_MS) return undefined
+    return gop.packets
+  }
+
   /** Ask the publisher for a keyframe on one layer (spaced; see KeyframeRequester). */
   requestKeyframe(rid: string): void {
     if (this.kind !== 'video' || this.status !== 'active') return
@@ -119,7 +147,10 @@ export class Publication {
     if (this.status === 'ended') return
     this.status = 'ended'
     for (const dispose of this.disposers.splice(0)) dispose()
-    for (const layer of this.layers.values()) layer.keyframes.dispose()
+    for (const layer of this.layers.values()) {
+      layer.keyframes.dispose()
+      layer.gop = undefined
+    }
     const sinks = [...this.sinks]
     this.sinks.clear()
     for (const sink of sinks) sink.sourceEnded()
@@ -133,6 +164,7 @@ export class Publication {
         ssrc: undefined,
         lastPacketAt: Number.NEGATIVE_INFINITY,
         keyframeWanted: false,
+        gop: undefined,
         keyframes: new KeyframeRequester(
           () => {
             if (created.ssrc !== undefined) {
@@ -162,6 +194,15 @@ export class Publication {
     this.packetsIn++
     if (packet.payload.length === 0) this.paddingIn++
     this.windowBytes += packet.payload.length
+    // The publisher's media resumes after an outage (its link dropped): subscribers lost frames that NACK cannot
+    // bring back, and a receiver only asks for a keyframe itself after 3 s without a decodable frame. Ask now.
+    if (
+      this.kind === 'video' &&
+      now - layer.lastPacketAt > RESUME_GAP_MS &&
+      layer.ssrc === packet.header.ssrc
+    ) {
+      layer.keyframes.request()
+    }
     layer.lastPacketAt = now
     if (layer.ssrc !== packet.header.ssrc) {
       layer.ssrc = packet.header.ssrc
@@ -171,7 +212,15 @@ export class Publication {
       }
     }
     const vp8 = this.kind === 'video' ? parseVp8(packet.payload) : undefined
-    if (vp8?.keyframe) layer.keyframes.keyframeArrived()
+    if (vp8?.keyframe) {
+      layer.keyframes.keyframeArrived()
+      layer.gop = { at: now, packets: [] }
+    }
+    if (layer.gop) {
+      if (now - layer.gop.at > GOP_REPLAY_MS || layer.gop.packets.length >= GOP_MAX_PACKETS)
+        layer.gop = undefined
+      else layer.gop.packets.push({ packet, vp8 })
+    }
     for (const sink of this.sinks) sink.onPacket(layer, packet, vp8, now)
   }
 }

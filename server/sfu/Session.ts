@@ -22,6 +22,12 @@ import { SessionTracks } from './SessionTracks'
 import { SfuPeer } from './SfuPeer'
 import type { SimulcastPrefs } from './Subscription'
 
+/**
+ * A client that receives video sends RTCP at least every 1.5 s (libwebrtc's randomised 1 s report interval) and
+ * STUN every 2.5 s, so hearing nothing for this long means its link was down.
+ */
+export const INBOUND_GAP_MS = 2000
+
 export interface SessionTimings {
   /** A session that never connects is dropped after this long without API use. */
   readonly idleMs: number
@@ -400,7 +406,11 @@ export class Session {
   }
 
   private touch(): void {
-    this.lastInboundAt = performance.now()
+    const now = performance.now()
+    // The client is heard again after an outage of its link: what we sent it meanwhile is lost beyond NACK, and its
+    // decoders would wait 3 s (libwebrtc's wait for a decodable frame) before asking for a keyframe themselves.
+    if (this.connectedOnce && now - this.lastInboundAt > INBOUND_GAP_MS) this.tracks.requestKeyframes()
+    this.lastInboundAt = now
     if (this.silent) {
       this.silent = false
       this.log.info('client is back')

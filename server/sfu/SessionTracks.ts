@@ -84,6 +84,11 @@ export class SessionTracks {
     this.bySsrc.get(ssrc)?.onKeyframeRequest()
   }
 
+  /** Ask the publishers of every live video subscription for a keyframe (spaced per publisher stream). */
+  requestKeyframes(): void {
+    for (const s of this.subscriptions.values()) s.onKeyframeRequest()
+  }
+
   /** Answers are in: start forwarding on every subscription waiting for one. */
   activate(): void {
     const connected = this.peer.connected

@@ -4,7 +4,7 @@ import type { Logger } from '../../shared/log/logger'
 import { realTimers, type Timers } from './media/KeyframeRequester'
 import { RtpMunger } from './media/RtpMunger'
 import { Vp8Munger, type Vp8Descriptor } from './media/vp8'
-import type { Layer, PacketSink, Publication } from './Publication'
+import { LAYER_IDLE_MS, type Layer, type PacketSink, type Publication } from './Publication'
 
 export interface SimulcastPrefs {
   readonly preferredRid?: string | undefined
@@ -96,7 +96,26 @@ export class Subscription implements PacketSink {
     this.state = 'live'
     this.liveAt = this.timers.now()
     this.log?.debug('subscription live', { trackName: this.source.trackName, transportConnected })
-    this.startKeyframeLoop()
+    this.replayRecentKeyframe()
+    if (this.needKeyframe) this.startKeyframeLoop()
+  }
+
+  /**
+   * Start a fresh subscriber from the publication's latest keyframe when it is recent (see GOP_REPLAY_MS): the
+   * keyframe and the packets since go through the usual path (gating, rewriting, holding until DTLS is up), and
+   * the live packets continue from there. Only at the start of a subscription: on a running stream, replayed
+   * older frames would put the stream's timestamps ahead of the wall clock.
+   */
+  private replayRecentKeyframe(): void {
+    if (this.source.kind !== 'video' || !this.needKeyframe || this.current !== undefined) return
+    const rid = this.target
+    if (rid === undefined) return
+    const layer = this.source.layers.get(rid)
+    const now = this.timers.now()
+    const cached = this.source.recentKeyframe(rid, now)
+    if (!layer || !cached) return
+    for (const { packet, vp8 } of cached) this.onPacket(layer, packet, vp8, now)
+    if (!this.needKeyframe) this.log?.debug('started from a cached keyframe', { packets: cached.length })
   }
 
   /** The subscriber's DTLS came up: send what waited for it. */
@@ -137,6 +156,7 @@ export class Subscription implements PacketSink {
     const next = this.pickLayer()
     if (next === this.target) return
     this.target = next
+    if (this.state === 'live' && this.current === undefined) this.replayRecentKeyframe()
     // The switch happens on the target layer's next keyframe; ask for one (and keep asking) now.
     if (this.state === 'live' && (this.needKeyframe || this.current !== this.target)) {
       this.startKeyframeLoop()
@@ -148,6 +168,13 @@ export class Subscription implements PacketSink {
     if (this.source.kind === 'video') {
       const rid = layer.rid
       if (rid !== this.current) {
+        // Not started yet and the layer we wait for sends nothing (a new simulcast track starts its layers one by
+        // one as its bandwidth estimate grows): choose again now rather than at the next periodic tick.
+        if (this.current === undefined && rid !== this.target && this.targetIdle(now)) {
+          this.reselect()
+          // Started by a replay of the chosen layer's recent packets, this one included.
+          if (this.current !== undefined) return
+        }
         // Join or switch only at the start of a keyframe of the layer we want.
         if (rid !== this.target || !vp8?.keyframe) return
         if (this.current !== undefined) {
@@ -249,6 +276,11 @@ export class Subscription implements PacketSink {
   private canSend(): boolean {
     const sender = this.transceiver.sender
     return sender.codec !== undefined && sender.dtlsTransport?.state === 'connected'
+  }
+
+  private targetIdle(now: number): boolean {
+    const layer = this.target === undefined ? undefined : this.source.layers.get(this.target)
+    return !layer || layer.ssrc === undefined || now - layer.lastPacketAt >= LAYER_IDLE_MS
   }
 
   private pickLayer(): string | undefined {

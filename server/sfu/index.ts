@@ -42,7 +42,9 @@ export interface SfuServer {
 /** Start the Calls-compatible SFU: HTTP API on `host:port`, media (werift, ICE lite) on the same address. */
 export async function startSfu(options: SfuServerOptions): Promise<SfuServer> {
   const address = resolveHost(options.host ?? '127.0.0.1')
-  const token = options.token ?? randomBytes(24).toString('base64url')
+  // Hex, not base64url: the token is passed on command lines (`--sfu-token <token>`), where one starting with '-'
+  // (1 launch in 64 with base64url) is taken for an option and the joining host fails to start.
+  const token = options.token ?? randomBytes(24).toString('hex')
   const appId = options.appId ?? 'local'
   const log = options.log.child('sfu')
   const sfu = new Sfu({

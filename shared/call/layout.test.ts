@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { layerForTile, nextSpeaker, resolveLayout, type SpeakerState, type TileSource } from './layout'
+import {
+  layerForTile,
+  nextSpeaker,
+  resolveLayout,
+  SIMULCAST_ENCODINGS,
+  type SpeakerState,
+  type TileSource,
+} from './layout'
 
 const tile = (id: string, joinedAt: number, extra: Partial<TileSource> = {}): TileSource => ({
   id,
@@ -40,6 +47,32 @@ describe('simulcast layer per tile', () => {
     expect(layerForTile({ widthPx: 200, heightPx: 112, kind: 'camera', dataSaver: false })).toBe('q')
     expect(layerForTile({ widthPx: 200, heightPx: 112, kind: 'screen', dataSaver: false })).toBe('f')
     expect(layerForTile({ widthPx: 1920, heightPx: 1080, kind: 'camera', dataSaver: true })).toBe('q')
+  })
+})
+
+describe('simulcast encodings', () => {
+  it('go best first, so a source that gets fewer layers keeps the best ones', () => {
+    const scales = SIMULCAST_ENCODINGS.map((e) => e.scaleResolutionDownBy)
+    expect(scales).toEqual([...scales].sort((a, b) => a - b))
+    expect(scales[0]).toBe(1)
+    const bitrates = SIMULCAST_ENCODINGS.map((e) => e.maxBitrate)
+    expect(bitrates).toEqual([...bitrates].sort((a, b) => b - a))
+  })
+
+  it('publish every rid the tile rule can ask for, each once', () => {
+    const rids = SIMULCAST_ENCODINGS.map((e) => e.rid)
+    expect(new Set(rids).size).toBe(rids.length)
+    for (const [w, h] of [
+      [1280, 720],
+      [620, 349],
+      [200, 112],
+    ] as const) {
+      expect(rids).toContain(layerForTile({ widthPx: w, heightPx: h, kind: 'camera', dataSaver: false }))
+    }
+  })
+
+  it('pick the half layer for a mid-size tile', () => {
+    expect(layerForTile({ widthPx: 620, heightPx: 349, kind: 'camera', dataSaver: false })).toBe('h')
   })
 })
 

@@ -42,6 +42,25 @@ export function resolveLayout(input: LayoutInput): Layout {
 /** Simulcast rids as published: `f` full, `h` half, `q` quarter resolution. */
 export type Rid = 'f' | 'h' | 'q'
 
+/** One simulcast encoding as the publisher asks for it (a subset of RTCRtpEncodingParameters). */
+export interface SimulcastEncoding {
+  readonly rid: Rid
+  readonly scaleResolutionDownBy: number
+  readonly maxBitrate: number
+}
+
+/**
+ * The camera's simulcast encodings, best first. libwebrtc sends fewer layers for small sources (its legacy
+ * simulcast layer limit: 2 below 960x540, 1 below 640x360) and keeps the *first* encodings of the list; in
+ * q, h, f order a 640x480 camera sent only 160x120 and 320x240, and asking for f got h. Best first, such a source
+ * sends f and h, and the SFU serves the nearest sent layer to whoever asks for q.
+ */
+export const SIMULCAST_ENCODINGS: readonly SimulcastEncoding[] = [
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+]
+
 /**
  * The layer a tile should pull for its rendered size (CSS px × devicePixelRatio). Screens always pull full:
  * text must stay legible. Data-saver caps everything at `q`.

@@ -3,6 +3,7 @@ import { startSfu, type SfuServer } from '../../server/sfu'
 import { consoleSink, createLogger } from '../../shared/log/logger'
 import { Redactor } from '../../shared/log/redact'
 import { chromiumArgs } from '../../playwright.config'
+import { SIMULCAST_ENCODINGS } from '../../shared/call/layout'
 import { PagePeer, serveSfuTestPage, type PagePeerStats, type SfuTestPage } from '../helpers/sfuPage'
 
 // Real Chromium pages (fake camera and microphone) pushing and pulling through the local SFU over the Calls API.
@@ -135,6 +136,41 @@ test('five-person meeting, everyone pulls everyone: all video decodes and all au
       `${sfu.stats().packetsOut} packets forwarded`,
   )
   for (const p of peers) await p.close()
+})
+
+test("simulcast at 640x480 with the app's encodings: the two layers Chromium sends are delivered at their size", async ({
+  browser,
+}) => {
+  test.setTimeout(60_000)
+  const [publisher, subscriber] = await openPeers(browser, 2)
+  await publisher!.publish({
+    audio: false,
+    simulcast: true,
+    width: 640,
+    height: 480,
+    encodings: SIMULCAST_ENCODINGS,
+  })
+  const { mids } = await subscriber!.pull([
+    { sessionId: publisher!.sessionId, trackName: 'video', simulcast: { preferredRid: 'h' } },
+  ])
+  const mid = mids[0]!
+  const width = async (): Promise<number> => (await subscriber!.inbound())[mid]?.frameWidth ?? 0
+  await expect.poll(width, { timeout: 20_000 }).toBe(320)
+  await subscriber!.setLayer(mid, publisher!.sessionId, 'video', 'f')
+  await expect.poll(width, { timeout: 10_000 }).toBe(640)
+  // libwebrtc sends at most two layers of a 640x480 source and keeps the first encodings: f and h must be them.
+  const sent = await publisher!.outbound()
+  note(`publisher outbound per rid at 640x480: ${JSON.stringify(sent)}`)
+  expect(sent['f']?.frameWidth).toBe(640)
+  expect(sent['h']?.frameWidth).toBe(320)
+  // q is not sent: the SFU serves the nearest layer instead (h), and the picture keeps moving.
+  await subscriber!.setLayer(mid, publisher!.sessionId, 'video', 'q')
+  await expect.poll(width, { timeout: 10_000 }).toBe(320)
+  const before = (await subscriber!.inbound())[mid]!
+  await expect
+    .poll(async () => (await subscriber!.inbound())[mid]!.framesDecoded)
+    .toBeGreaterThan(before.framesDecoded + 10)
+  for (const p of [publisher!, subscriber!]) await p.close()
 })
 
 test('simulcast: a subscriber switches layers f → h → q on a Chromium publisher', async ({ browser }) => {

@@ -45,6 +45,12 @@ export interface PagePeerStats {
   readonly freezeCount: number
 }
 
+export interface PageOutboundStats {
+  readonly frameWidth: number
+  readonly framesEncoded: number
+  readonly qualityLimitationReason: string
+}
+
 /** One page with one CallsPeer on it, driven from Node. */
 export class PagePeer {
   sessionId = ''
@@ -66,9 +72,22 @@ export class PagePeer {
   }
 
   publish(
-    options: { audio?: boolean; video?: boolean; simulcast?: boolean; width?: number; height?: number } = {},
+    options: {
+      audio?: boolean
+      video?: boolean
+      simulcast?: boolean
+      width?: number
+      height?: number
+      /** sendEncodings for a simulcast video track; the default is f, h (÷2), q (÷4) in that order. */
+      encodings?: readonly { rid: string; scaleResolutionDownBy?: number; maxBitrate?: number }[]
+    } = {},
   ): Promise<string[]> {
     return this.page.evaluate((o) => (globalThis as unknown as PageGlobals).peer.publish(o), options)
+  }
+
+  /** The publisher's outbound video per rid (what the encoder really sends). */
+  outbound(): Promise<Record<string, PageOutboundStats>> {
+    return this.page.evaluate(() => (globalThis as unknown as PageGlobals).peer.outbound())
   }
 
   /** Pull tracks and return their mids with the time from the request to each first decoded frame. */
@@ -111,6 +130,7 @@ interface PageCallsPeer {
   closeTracks(mids: readonly string[]): Promise<void>
   setLayer(mid: string, sessionId: string, trackName: string, rid: string): Promise<unknown>
   inbound(): Promise<Record<string, PagePeerStats>>
+  outbound(): Promise<Record<string, PageOutboundStats>>
   close(): void
 }
 interface PageGlobals {

@@ -6,7 +6,7 @@ import {
   type CallState,
   type ReconnectPolicy,
 } from '../../../shared/call/callMachine'
-import type { Rid } from '../../../shared/call/layout'
+import { SIMULCAST_ENCODINGS, type Rid } from '../../../shared/call/layout'
 import { AppError, missingCaseError } from '../../../shared/errors/AppError'
 import { TypedEmitter } from '../../../shared/events/emitter'
 import { SerialQueue } from '../../../shared/util/serialQueue'
@@ -45,11 +45,7 @@ interface Subscription {
   mid: string | undefined
 }
 
-const SIMULCAST: RTCRtpEncodingParameters[] = [
-  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
-  { rid: 'f', maxBitrate: 1_500_000 },
-]
+const SIMULCAST: RTCRtpEncodingParameters[] = SIMULCAST_ENCODINGS.map((e) => ({ ...e }))
 
 export const trackKey = (ref: RemoteTrackRef): string => `${ref.sessionId}/${ref.trackName}`
 

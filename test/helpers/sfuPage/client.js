@@ -46,7 +46,7 @@ class CallsPeer {
   }
 
   /** Publish the fake camera and microphone as tracks "video" and "audio". */
-  publish({ audio = true, video = true, simulcast = false, width = 640, height = 480 } = {}) {
+  publish({ audio = true, video = true, simulcast = false, width = 640, height = 480, encodings } = {}) {
     return this.run(async () => {
       this.stream = await navigator.mediaDevices.getUserMedia({
         audio,
@@ -56,7 +56,7 @@ class CallsPeer {
       for (const track of this.stream.getTracks()) {
         const init = { direction: 'sendonly', streams: [this.stream] }
         if (track.kind === 'video' && simulcast) {
-          init.sendEncodings = [
+          init.sendEncodings = encodings ?? [
             { rid: 'f' },
             { rid: 'h', scaleResolutionDownBy: 2 },
             { rid: 'q', scaleResolutionDownBy: 4 },
@@ -130,6 +130,21 @@ class CallsPeer {
         packetsReceived: s.packetsReceived ?? 0,
         totalAudioEnergy: s.totalAudioEnergy ?? 0,
         freezeCount: s.freezeCount ?? 0,
+      }
+    })
+    return out
+  }
+
+  /** Outbound video stats per rid: frameWidth, framesEncoded, qualityLimitationReason. */
+  async outbound() {
+    const out = {}
+    const report = await this.pc.getStats()
+    report.forEach((s) => {
+      if (s.type !== 'outbound-rtp' || s.kind !== 'video') return
+      out[s.rid ?? ''] = {
+        frameWidth: s.frameWidth ?? 0,
+        framesEncoded: s.framesEncoded ?? 0,
+        qualityLimitationReason: s.qualityLimitationReason ?? 'none',
       }
     })
     return out
