@@ -104,9 +104,11 @@ async function measureAll(): Promise<Metric[]> {
 }
 
 function flagsOf(args: readonly string[]): Backend {
+  // `--flag value` or `--flag=value`, as the backend prints them.
   const value = (flag: string): string => {
-    const v = args[args.indexOf(flag) + 1]
-    if (!args.includes(flag) || !v) throw new Error(`the backend printed no ${flag}`)
+    const joined = args.find((a) => a.startsWith(`${flag}=`))
+    const v = joined ? joined.slice(flag.length + 1) : args.includes(flag) ? args[args.indexOf(flag) + 1] : ''
+    if (!v) throw new Error(`the backend printed no ${flag}`)
     return v
   }
   return { sfuUrl: value('--sfu-url'), sfuToken: value('--sfu-token'), hubUrl: value('--hub-url') }
