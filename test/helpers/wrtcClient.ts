@@ -65,6 +65,21 @@ interface WrtcModule {
 
 export const wrtc = createRequire(import.meta.url)('@roamhq/wrtc') as WrtcModule
 
+/**
+ * Native wrtc objects that were closed or stopped, kept reachable until the process exits. libwebrtc's network
+ * and worker threads still post to a PeerConnection, sink or track for a while after close(); when V8 collects
+ * the JS wrapper first, the native side is freed under those threads and the vitest worker dies with SIGSEGV.
+ * Test processes are short, so keeping them costs little.
+ */
+const retained: unknown[] = []
+
+/** Close a wrtc PeerConnection (its data channels first) and keep it from being collected. */
+export function closeRetained(pc: WrtcPeerConnection, channels: readonly WrtcDataChannel[] = []): void {
+  retained.push(pc, ...channels, ...pc.getTransceivers())
+  for (const channel of channels) if (channel.readyState !== 'closed') channel.close()
+  pc.close()
+}
+
 /** Poll until `check` holds; throws with `what` after `timeoutMs`. */
 export async function waitFor(
   check: () => boolean | Promise<boolean>,
@@ -86,7 +101,7 @@ export class VideoWatcher {
   height = 0
   private readonly sink: { stop(): void; onframe: ((e: { frame: VideoFrame }) => void) | null }
 
-  constructor(track: WrtcTrack) {
+  constructor(private readonly track: WrtcTrack) {
     this.sink = new wrtc.nonstandard.RTCVideoSink(track)
     this.sink.onframe = ({ frame }) => {
       this.frames++
@@ -104,6 +119,7 @@ export class VideoWatcher {
   stop(): void {
     this.sink.onframe = null
     this.sink.stop()
+    retained.push(this.sink, this.track)
   }
 }
 
@@ -129,6 +145,10 @@ export interface Pulled {
 export class WrtcClient {
   readonly pc: WrtcPeerConnection = new wrtc.RTCPeerConnection({ bundlePolicy: 'max-bundle' })
   private readonly cleanup: (() => void)[] = []
+  /** Local tracks (stopped once the PeerConnection is closed) and their sources; both retained after close. */
+  private readonly tracks: WrtcTrack[] = []
+  private readonly sources: object[] = []
+  private readonly channels: WrtcDataChannel[] = []
   private constructor(
     readonly api: SfuApi,
     readonly sessionId: string,
@@ -166,10 +186,9 @@ export class WrtcClient {
       },
       1000 / (options.fps ?? 30),
     )
-    this.cleanup.push(() => {
-      clearInterval(timer)
-      track.stop()
-    })
+    this.cleanup.push(() => clearInterval(timer))
+    this.sources.push(source)
+    this.tracks.push(track)
     await this.push([{ transceiver, trackName }])
     return transceiver.mid!
   }
@@ -185,10 +204,9 @@ export class WrtcClient {
         samples[i] = Math.round(8000 * Math.sin((phase++ * 2 * Math.PI * 440) / 48_000))
       source.onData({ samples, sampleRate: 48_000 })
     }, 10)
-    this.cleanup.push(() => {
-      clearInterval(timer)
-      track.stop()
-    })
+    this.cleanup.push(() => clearInterval(timer))
+    this.sources.push(source)
+    this.tracks.push(track)
     await this.push([{ transceiver, trackName }])
     return transceiver.mid!
   }
@@ -270,10 +288,24 @@ export class WrtcClient {
     return {}
   }
 
-  /** Stop local media and close the PeerConnection (the SFU is not told: like a crash or a closed tab). */
+  /** A data channel on this PeerConnection, closed with it. */
+  createDataChannel(label: string, init?: { negotiated?: boolean; id?: number }): WrtcDataChannel {
+    const channel = this.pc.createDataChannel(label, init)
+    this.channels.push(channel)
+    return channel
+  }
+
+  /**
+   * Stop local media and close the PeerConnection (the SFU is not told: like a crash or a closed tab). Order
+   * matters to libwebrtc: no more frames are fed, data channels close before their transport, tracks stop once
+   * nothing sends them, and every native object stays reachable afterwards.
+   */
   close(): void {
     for (const fn of this.cleanup.splice(0)) fn()
-    this.pc.close()
+    closeRetained(this.pc, this.channels.splice(0))
+    const tracks = this.tracks.splice(0)
+    for (const track of tracks) track.stop()
+    retained.push(...tracks, ...this.sources.splice(0))
   }
 }
 

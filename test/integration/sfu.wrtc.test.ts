@@ -190,8 +190,8 @@ describe('local SFU with wrtc clients', { timeout: 30_000 }, () => {
         dataChannels: [{ location: 'remote', sessionId: a.sessionId, dataChannelName: 'chat' }],
       })
     ).dataChannels!
-    const send = a.pc.createDataChannel('chat', { negotiated: true, id: local!.id! })
-    const receive = b.pc.createDataChannel('chat', { negotiated: true, id: remote!.id! })
+    const send = a.createDataChannel('chat', { negotiated: true, id: local!.id! })
+    const receive = b.createDataChannel('chat', { negotiated: true, id: remote!.id! })
     const got: unknown[] = []
     receive.onmessage = (e) => got.push(e.data)
     await waitFor(() => send.readyState === 'open' && receive.readyState === 'open', 'both channels to open')
