@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { chromium, type Browser, type Page } from '@playwright/test'
 import { chromiumArgs } from '../playwright.config'
@@ -17,6 +17,7 @@ import {
   type StreamEntry,
 } from './meetingProbe'
 import { machineTicks } from './sfuLib'
+import { hasInterface, setMediaAddress } from '../test/helpers/netnsLink'
 
 const INSIDE = 'CONVENE_MEETING_MEDIA_BENCH_INSIDE'
 const PUBLISH_RUNS = 20
@@ -470,22 +471,4 @@ async function leave(page: Page): Promise<void> {
   // The host (not the page) is the room's client: close the page only once it has left.
   await page.getByRole('heading', { name: 'You left the meeting' }).waitFor()
   await page.context().close()
-}
-
-/** Remove or restore the namespace's media address; restoring twice is harmless. */
-function setMediaAddress(action: 'add' | 'del'): void {
-  try {
-    execFileSync('ip', ['addr', action, '10.77.0.1/24', 'dev', 'rtc0'], { stdio: 'ignore' })
-  } catch {
-    // 'add' when already present, or 'del' when already gone.
-  }
-}
-
-function hasInterface(name: string): boolean {
-  try {
-    execFileSync('ip', ['link', 'show', name], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
 }

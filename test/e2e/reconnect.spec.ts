@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process'
 import { expect, test, type Page } from '@playwright/test'
 import { newRoomCode } from '../../shared/util/roomCode'
 import { framesOf, joinMeeting } from '../helpers/meetingPage'
 import { startSplitBackend, type SplitBackend } from '../helpers/splitBackend'
 import { startHostProcess, type HostProcess } from '../helpers/webHostProcess'
+import { hasInterface, setMediaAddress } from '../helpers/netnsLink'
 
 /*
  * Issue 7 fault tests. The tests run inside the private network namespace (scripts/netns.sh), where media uses the
@@ -258,22 +258,4 @@ async function noteTimeline(pages: Record<string, Page>, since: number, recovere
 
 function statusSeen(page: Page): Promise<string[]> {
   return page.evaluate(() => (globalThis as unknown as { __status?: string[] }).__status ?? [])
-}
-
-/** Remove or restore the namespace's media address; restoring twice is harmless. */
-function setMediaAddress(action: 'add' | 'del'): void {
-  try {
-    execFileSync('ip', ['addr', action, '10.77.0.1/24', 'dev', 'rtc0'], { stdio: 'ignore' })
-  } catch {
-    // 'add' when already present, or 'del' when already gone.
-  }
-}
-
-function hasInterface(name: string): boolean {
-  try {
-    execFileSync('ip', ['link', 'show', name], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
 }
