@@ -1,7 +1,7 @@
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { AiState, TranscriptEntry } from '../../../shared/ai/schemas'
-import type { MeetingController, MeetingSnapshot } from '../meeting/MeetingController'
+import type { MeetingSnapshot } from '../meeting/MeetingController'
 
 type Listener = (payload: unknown) => void
 const listeners = new Map<string, Set<Listener>>()
@@ -34,12 +34,17 @@ vi.mock('../platform/api', () => ({ api: { ai } }))
 const { useLiveCaptions } = await import('./useLiveCaptions')
 const { CaptionsButton, CaptionsOverlay } = await import('./LiveCaptions')
 
-const controller = { localMic: null } as unknown as MeetingController
 const snapshot = (phase: MeetingSnapshot['phase']) =>
-  ({ phase, view: { participants: [] }, me: 'me', remote: new Map() }) as unknown as MeetingSnapshot
+  ({
+    phase,
+    view: { participants: [] },
+    me: 'me',
+    remote: new Map(),
+    localMic: null,
+  }) as unknown as MeetingSnapshot
 
 function Meeting({ phase }: { readonly phase: MeetingSnapshot['phase'] }) {
-  const captions = useLiveCaptions(controller, snapshot(phase))
+  const captions = useLiveCaptions(snapshot(phase))
   return (
     <>
       <CaptionsButton captions={captions} />

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { AiState, TranscriptEntry } from '../../../shared/ai/schemas'
 import { AppError } from '../../../shared/errors/AppError'
-import type { MeetingController, MeetingSnapshot } from '../meeting/MeetingController'
+import type { MeetingSnapshot } from '../meeting/MeetingController'
 import { api } from '../platform/api'
 import { CaptionsRunner } from './CaptionsRunner'
 import { captionLines } from './segment'
@@ -28,7 +28,7 @@ export interface LiveCaptions {
  * audio track is recorded on its own and sent for transcription with the participant's id and name. Leaving
  * the meeting (or this screen) turns captions off.
  */
-export function useLiveCaptions(controller: MeetingController, s: MeetingSnapshot): LiveCaptions {
+export function useLiveCaptions(s: MeetingSnapshot): LiveCaptions {
   const [state, setState] = useState<AiState | null>(null)
   const [entries, setEntries] = useState<readonly TranscriptEntry[]>([])
   const [problem, setProblem] = useState<string | null>(null)
@@ -104,9 +104,9 @@ export function useLiveCaptions(controller: MeetingController, s: MeetingSnapsho
 
   useEffect(() => {
     runner.current?.sync(
-      on ? captionSources({ view: s.view, me: s.me, remote: s.remote, localMic: controller.localMic }) : [],
+      on ? captionSources({ view: s.view, me: s.me, remote: s.remote, localMic: s.localMic }) : [],
     )
-  }, [on, s.view, s.me, s.remote, controller])
+  }, [on, s.view, s.me, s.remote, s.localMic])
 
   const toggle = useCallback(() => {
     const next = !onRef.current

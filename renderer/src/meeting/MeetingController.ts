@@ -130,11 +130,6 @@ export class MeetingController {
     return this.snap
   }
 
-  /** Our microphone track while we are in the meeting (muted or not), for live captions of our own speech. */
-  get localMic(): MediaStreamTrack | null {
-    return this.mic
-  }
-
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener)
     return () => void this.listeners.delete(listener)

@@ -28,7 +28,7 @@ export function MeetingView(props: {
   const s = useSyncExternalStore(controller.subscribe, () => controller.snapshot)
   const [panel, setPanel] = useState<Panel>(null)
   const [pinned, setPinned] = useState<string | null>(null)
-  const captions = useLiveCaptions(controller, s)
+  const captions = useLiveCaptions(s)
 
   useEffect(() => controller.setChatVisible(panel === 'chat'), [controller, panel])
   useDesktopMeeting({
