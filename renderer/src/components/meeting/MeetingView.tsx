@@ -160,7 +160,8 @@ export function MeetingView(props: {
     <div className="meeting" data-testid="meeting">
       <div className="meeting-top">
         <span>
-          <span className="code">{props.room}</span> · {s.view?.participants.length ?? 0} people
+          <span className="code">{props.room}</span> · {s.view?.participants.length ?? 0}{' '}
+          {s.view?.participants.length === 1 ? 'person' : 'people'}
         </span>
         <span className="row">
           {s.view && <ActivityPills activity={roomActivity(s.view)} />}
